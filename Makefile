@@ -1,0 +1,42 @@
+# Two commands from a fresh clone: `make run` (the pipeline on the offline snapshot) and `make test`.
+# Only Python 3.11+ is needed: uv is bootstrapped into .tools/ when it is not on PATH.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+
+-include .env
+MINERS_DATA_DIR ?= warehouse
+export DAGSTER_HOME ?= $(abspath $(MINERS_DATA_DIR))/dagster_home
+PORT ?= 3000
+
+.PHONY: run test dev lint dbt-docs snapshot setup clean
+
+run: setup ## Materialize everything (extract, dbt, gates) on the configured source (default: snapshot)
+	$(UV) run miners run
+
+test: setup ## Lint, then the whole offline test suite
+	$(UV) run ruff check .
+	$(UV) run pytest
+
+dev: setup ## The Dagster UI on http://127.0.0.1:$(PORT)
+	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+snapshot: setup ## Regenerate the bundled synthetic snapshot (deterministic)
+	$(UV) run miners snapshot
+
+dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080
+	cd dbt_project && $(UV) run dbt docs generate && $(UV) run dbt docs serve --host 127.0.0.1 --port 8080
+
+setup: .env $(UV)
+	$(UV) sync --frozen
+	@mkdir -p "$(DAGSTER_HOME)"
+
+.env:
+	cp .env.example .env
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+clean: ## Remove the warehouse and dbt's build artefacts (keeps .env)
+	rm -rf "$(MINERS_DATA_DIR)" dbt_project/target dbt_project/logs

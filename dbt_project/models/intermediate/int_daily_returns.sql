@@ -1,0 +1,121 @@
+-- Close-to-close returns on the US session calendar, one row per ticker and session on which the
+-- ticker has a price.
+--
+-- Which bar belongs to a session: the ticker's latest bar dated after the previous US session
+-- and on or before this session. For equities that is simply the bar dated on the session.
+-- For BTC-USD (a bar every calendar day) it is the bar dated on the session, so its return over
+-- a weekend or holiday is Friday close to Monday close, the same span equities see; if BTC-USD
+-- lacks the bar for a session date, its latest earlier bar is used, but never one dated on or
+-- before the previous session: a stale price would otherwise fake a zero return and make the
+-- next return span several sessions.
+--
+-- A return is only computed when the ticker also has a price on the immediately previous US
+-- session (session_index - 1); after a gap or on the first day it is null.
+
+with
+
+sessions as (
+
+    select
+        session_date,
+        session_index,
+        previous_session_date
+    from {{ ref('int_us_sessions') }}
+
+),
+
+prices as (
+
+    select
+        ticker,
+        trade_date,
+        close,
+        adj_close,
+        is_synthetic,
+        source
+    from {{ ref('stg_yahoo__daily_prices') }}
+
+),
+
+factors as (
+
+    select
+        ticker,
+        factor_role
+    from {{ ref('stg_reference__factors') }}
+
+),
+
+bars_in_session_interval as (
+
+    select
+        prices.ticker,
+        sessions.session_date,
+        sessions.session_index,
+        sessions.previous_session_date,
+        prices.trade_date,
+        prices.close,
+        prices.adj_close,
+        prices.is_synthetic,
+        prices.source
+    from prices
+    inner join sessions
+        on prices.trade_date <= sessions.session_date
+        -- the first session has no previous one: only its own date qualifies
+        and prices.trade_date > coalesce(sessions.previous_session_date, sessions.session_date - 1)
+
+),
+
+session_prices as (
+
+    select
+        ticker,
+        session_date,
+        session_index,
+        previous_session_date,
+        close,
+        adj_close,
+        coalesce(adj_close, close) as price_for_returns,
+        is_synthetic,
+        source
+    from bars_in_session_interval
+    -- latest bar of the interval (the session's own bar when present)
+    qualify row_number() over (partition by ticker, session_index order by trade_date desc) = 1
+
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(session_index) over ticker_sessions as previous_priced_session_index,
+        lag(price_for_returns) over ticker_sessions as previous_price_for_returns
+    from session_prices
+    window ticker_sessions as (partition by ticker order by session_index)
+
+),
+
+final as (
+
+    select
+        with_previous.ticker,
+        with_previous.session_date,
+        with_previous.session_index,
+        with_previous.close,
+        with_previous.adj_close,
+        with_previous.price_for_returns,
+        with_previous.previous_session_date,
+        case
+            when with_previous.previous_priced_session_index = with_previous.session_index - 1
+                then with_previous.price_for_returns / with_previous.previous_price_for_returns - 1
+        end as daily_return,
+        factors.factor_role,
+        with_previous.is_synthetic,
+        with_previous.source
+    from with_previous
+    left join factors
+        on with_previous.ticker = factors.ticker
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Dagster definitions, grouped by concern."""

@@ -1,0 +1,38 @@
+"""Every dbt seed, model and test as Dagster assets and checks, built with one `dbt build`."""
+
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.defs.dbt.project import dbt_project
+
+
+class Translator(DagsterDbtTranslator):
+    """Group dbt nodes by their folder (staging, intermediate, marts; seeds are reference data)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_executable() -> str:
+    """dbt from this environment, even when its bin folder is not on PATH (e.g. `.venv/bin/python -m ...`)."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")

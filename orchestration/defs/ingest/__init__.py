@@ -1,0 +1,1 @@
+"""Extract: raw market data into the warehouse's raw schema."""

@@ -1,0 +1,74 @@
+"""raw_market_prices: daily bars for the universe and the factor tickers, from the configured source."""
+
+from datetime import datetime, timezone
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.defs.ingest.partitions import daily_partitions
+from orchestration.defs.ingest.warehouse_io import replace_market_prices
+from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.universe import load_universe
+
+
+@dg.asset(
+    key="raw_market_prices",
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    owners=["team:data-engineering"],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    metadata={"table": "raw.market_prices"},
+)
+def raw_market_prices(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, market_data: MarketDataResource
+) -> dg.MaterializeResult:
+    """Daily OHLC, close and adjusted close, and volume for every universe and factor ticker.
+
+    Source: MINERS_SOURCE (`snapshot` = bundled SYNTHETIC Yahoo responses replayed through yfinance,
+    `live` = Yahoo through yfinance, `csv` = MINERS_CSV_DIR). A run replaces its partition range for
+    the tickers it loaded, so reruns are idempotent. A universe ticker the source lacks is a warning
+    here; the gate decides whether coverage is enough. The raw payload is kept under the warehouse's
+    raw/ folder.
+    """
+    window = context.partition_time_window
+    start = window.start.date()
+    end = (window.end - pd.Timedelta(days=1)).date()
+    source = market_data.build(cache_dir=warehouse.root / "cache" / "yfinance")
+    coverage = source.coverage()
+    if coverage:  # nothing to ask for outside what the source has
+        end = min(end, coverage[1])
+    tickers = list(load_universe().tickers)
+    if start > end:
+        context.log.info(f"{source.name} has no data for {start}..{window.end.date()}: nothing to load")
+        return dg.MaterializeResult(metadata={"dagster/row_count": 0, "source": source.name})
+    payload_dir = warehouse.raw_dir / "market_prices" / source.name / context.run_id
+    batch = source.fetch(tickers, start, end, payload_dir)
+
+    for ticker, reason in batch.missing.items():
+        context.log.warning(f"{ticker}: not loaded from {source.name} for {start}..{end}: {reason}")
+    rows = batch.rows.assign(
+        source=source.name,
+        is_synthetic=source.is_synthetic,
+        loaded_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        run_id=context.run_id,
+        payload_path=";".join(str(p) for p in batch.payloads),
+    )
+    loaded = sorted(rows["ticker"].unique())
+    with warehouse.connect() as connection:
+        written = replace_market_prices(connection, rows, start, end, loaded)
+
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": written,
+            "source": source.name,
+            "synthetic": source.is_synthetic,
+            "partition_range": f"{start}..{end}",
+            "date_range": f"{rows['date'].min()}..{rows['date'].max()}" if written else "empty",
+            "tickers_loaded": len(loaded),
+            "tickers": ", ".join(loaded),
+            "tickers_missing": dg.MetadataValue.json(batch.missing),
+            "payloads": ", ".join(str(p) for p in batch.payloads),
+        }
+    )
+

@@ -1,0 +1,1 @@
+"""Quality gates: Great Expectations suites from expectations/, run as blocking asset checks."""

@@ -1,0 +1,106 @@
+"""Validate a DataFrame against a stored Great Expectations 1.x suite (expectations/<name>.json).
+
+GE is imported lazily (it costs seconds) and its context built once per process. DataFrames are read
+from DuckDB and validated with the pandas datasource: GE's SQL route over duckdb-engine gives wrong
+results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orchestration.paths import EXPECTATIONS_DIR
+
+SAMPLE_SIZE = 5
+
+
+@dataclass
+class FailedExpectation:
+    expectation: str
+    kwargs: dict[str, Any]
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    sample: list[Any] = field(default_factory=list)
+
+    def describe(self) -> str:
+        target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        count = f", {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
+        observed = f", observed {self.observed_value!r}" if self.observed_value is not None else ""
+        return f"{self.expectation}({target}){count}{observed}"
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    success: bool
+    evaluated: int
+    rows: int
+    failed: list[FailedExpectation]
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+        return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed: " + "; ".join(
+            f.describe() for f in self.failed
+        )
+
+
+def suite_path(name: str, folder: Path = EXPECTATIONS_DIR) -> Path:
+    return folder / f"{name}.json"
+
+
+@cache
+def _context():
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return context
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def validate_frame(frame: pd.DataFrame, suite_name: str, id_columns: list[str] | None = None,
+                   folder: Path = EXPECTATIONS_DIR) -> SuiteResult:
+    """Run the suite on `frame`; failures carry counts and sample rows (their `id_columns` values)."""
+    import great_expectations as gx
+
+    context = _context()
+    suite = gx.ExpectationSuite(**json.loads(suite_path(suite_name, folder).read_text()))
+    datasource = context.data_sources.add_or_update_pandas(name=f"gate_{suite_name}")
+    asset = datasource.add_dataframe_asset(name=suite_name)
+    batch_definition = asset.add_batch_definition_whole_dataframe(name="whole")
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    if id_columns:
+        result_format["unexpected_index_column_names"] = id_columns
+    validation = batch.validate(suite, result_format=result_format)
+    failed = []
+    for item in validation.results:
+        if item.success:
+            continue
+        result = item.result or {}
+        sample = result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list") or []
+        failed.append(
+            FailedExpectation(
+                expectation=item.expectation_config.type,
+                kwargs={k: v for k, v in item.expectation_config.kwargs.items() if k != "batch_id"},
+                unexpected_count=result.get("unexpected_count"),
+                unexpected_percent=result.get("unexpected_percent"),
+                observed_value=_json_safe(result.get("observed_value")),
+                sample=_json_safe(sample[:SAMPLE_SIZE]),
+            )
+        )
+    return SuiteResult(suite=suite_name, success=bool(validation.success), evaluated=len(validation.results),
+                       rows=len(frame), failed=failed)

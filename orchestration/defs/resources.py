@@ -1,0 +1,50 @@
+"""Resources: every setting arrives here through an environment variable (see .env.example)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.paths import resolve_data_dir
+from orchestration.sources.market import MarketSource, build_source
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse folder (MINERS_DATA_DIR): the build DuckDB file, raw payloads, caches."""
+
+    data_dir: str = "warehouse"
+
+    @property
+    def root(self) -> Path:
+        return resolve_data_dir(self.data_dir)
+
+    @property
+    def database_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    @contextmanager
+    def connect(self, read_only: bool = False):
+        """A short-lived connection: DuckDB allows one writer process, and dbt needs the file next."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(self.database_path), read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+class MarketDataResource(dg.ConfigurableResource):
+    """Which market-data source to use (MINERS_SOURCE: snapshot, live or csv) and its settings."""
+
+    source: str = "snapshot"
+    csv_dir: str = ""
+
+    def build(self, cache_dir: Path) -> MarketSource:
+        return build_source(self.source.strip().lower(), self.csv_dir or None, cache_dir=cache_dir)

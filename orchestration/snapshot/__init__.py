@@ -1,0 +1,1 @@
+"""The bundled offline snapshot: synthetic market data with planted ground truth."""

@@ -1,0 +1,5 @@
+"""Errors a source raises when its input is bad: the message names the ticker and the file or range."""
+
+
+class MarketDataError(ValueError):
+    """Bad market data; the message names the ticker and where the data came from."""

@@ -1,0 +1,90 @@
+"""Daily bars from Yahoo Finance through yfinance (live), or through a replay session (snapshot)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import yfinance as yf
+from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from yfinance.exceptions import YFRateLimitError
+
+log = logging.getLogger(__name__)
+
+
+class _Collect(logging.Handler):
+    """yf.download logs per-ticker failures instead of raising them: keep the messages."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _errors_by_ticker(messages: list[str], tickers: list[str]) -> dict[str, str]:
+    text = "\n".join(messages)
+    errors = {}
+    for line in text.splitlines():
+        for ticker in tickers:
+            if f"'{ticker}'" in line:
+                errors[ticker] = line.split(":", 1)[-1].strip()
+    return errors
+
+
+class YahooClient:
+    """Batched yfinance downloads with both closes kept and rate limits retried with backoff."""
+
+    def __init__(self, session=None, cache_dir: Path | None = None, max_attempts: int = 4) -> None:
+        self.session = session
+        self.max_attempts = max_attempts
+        if cache_dir is not None:  # keep yfinance's timezone cache out of the home folder
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            yf.set_tz_cache_location(str(cache_dir))
+
+    def download(self, tickers: list[str], start: date, end: date) -> tuple[pd.DataFrame, dict[str, str]]:
+        """Bars for `tickers` from `start` to `end` (both inclusive) and the per-ticker errors."""
+
+        @retry(
+            retry=retry_if_exception_type(YFRateLimitError),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential(multiplier=2, min=2, max=60),
+            before_sleep=before_sleep_log(log, logging.WARNING),
+            reraise=True,
+        )
+        def attempt() -> tuple[pd.DataFrame, dict[str, str]]:
+            collect = _Collect()
+            yf_logger = logging.getLogger("yfinance")
+            yf_logger.addHandler(collect)
+            try:
+                frame = yf.download(
+                    tickers, start=start.isoformat(), end=(end + timedelta(days=1)).isoformat(),
+                    interval="1d", auto_adjust=False, actions=False, group_by="column", progress=False,
+                    threads=True, session=self.session, multi_level_index=True,
+                )
+            finally:
+                yf_logger.removeHandler(collect)
+            errors = _errors_by_ticker(collect.messages, tickers)
+            if any("ratelimit" in msg.lower().replace(" ", "") for msg in collect.messages):
+                raise YFRateLimitError()
+            return (frame if frame is not None else pd.DataFrame()), errors
+
+        return attempt()
+
+
+def split_by_ticker(frame: pd.DataFrame, tickers: list[str]) -> dict[str, pd.DataFrame]:
+    """One frame per ticker (Date index, yfinance's price columns) from a batched download."""
+    if frame.empty:
+        return {}
+    if not isinstance(frame.columns, pd.MultiIndex):
+        return {tickers[0]: frame} if len(tickers) == 1 else {}
+    level = "Ticker" if "Ticker" in frame.columns.names else 1
+    out = {}
+    for ticker in frame.columns.get_level_values(level).unique():
+        part = frame.xs(ticker, axis=1, level=level).dropna(how="all")
+        if not part.empty:
+            out[str(ticker)] = part
+    return out
