@@ -38,9 +38,11 @@ def _errors_by_ticker(messages: list[str], tickers: list[str]) -> dict[str, str]
 class YahooClient:
     """Batched yfinance downloads with both closes kept and rate limits retried with backoff."""
 
-    def __init__(self, session=None, cache_dir: Path | None = None, max_attempts: int = 4) -> None:
+    def __init__(self, session=None, cache_dir: Path | None = None, max_attempts: int = 4,
+                 backoff_seconds: float = 2.0) -> None:
         self.session = session
         self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
         if cache_dir is not None:  # keep yfinance's timezone cache out of the home folder
             cache_dir.mkdir(parents=True, exist_ok=True)
             yf.set_tz_cache_location(str(cache_dir))
@@ -51,7 +53,7 @@ class YahooClient:
         @retry(
             retry=retry_if_exception_type(YFRateLimitError),
             stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential(multiplier=2, min=2, max=60),
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=60),
             before_sleep=before_sleep_log(log, logging.WARNING),
             reraise=True,
         )

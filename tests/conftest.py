@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests are offline: the snapshot source replays recorded responses, nothing is fetched."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
+
+
+@pytest.fixture(scope="session")
+def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One warehouse for the whole session's end-to-end pipeline run; settings point Dagster at it."""
+    data_dir = tmp_path_factory.mktemp("warehouse")
+    os.environ["MINERS_DATA_DIR"] = str(data_dir)
+    os.environ["MINERS_SOURCE"] = "snapshot"
+    os.environ["MINERS_CSV_DIR"] = ""
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(session_data_dir: Path) -> Path:
+    """`dbt parse` once per session: @dbt_assets loads the manifest when definitions are imported."""
+    from orchestration.defs.dbt.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+    return dbt_project.manifest_path
+
+
+@pytest.fixture
+def real_prices_dir() -> Path:
+    folder = REAL_DATA / "prices"
+    if not folder.is_dir():
+        pytest.skip("shared real price files are not available here")
+    return folder

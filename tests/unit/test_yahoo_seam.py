@@ -1,0 +1,89 @@
+"""The yfinance seam: recorded chart responses served to yfinance itself, which parses them."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+from yfinance.exceptions import YFRateLimitError
+
+from orchestration.paths import SNAPSHOT_DIR
+from orchestration.sources.market import build_source
+from orchestration.sources.yahoo import YahooClient, split_by_ticker
+from orchestration.sources.yahoo_replay import YahooReplayAdapter, replay_session
+
+CHARTS = SNAPSHOT_DIR / "yahoo_chart"
+
+
+class RateLimitedAdapter(YahooReplayAdapter):
+    """Answers the first `limited` chart requests with HTTP 429, like Yahoo under load."""
+
+    def __init__(self, chart_dir: Path, limited: int) -> None:
+        super().__init__(chart_dir)
+        self.limited = limited
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        if "/v8/finance/chart/" in (request.url or "") and self.limited > 0:
+            self.limited -= 1
+            response.status_code = 429
+            response._content = b"Too Many Requests"
+        return response
+
+
+def session_with(adapter: YahooReplayAdapter) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> YahooClient:
+    return YahooClient(session=replay_session(CHARTS), cache_dir=tmp_path / "tz")
+
+
+def test_download_has_yfinance_shape_with_both_closes(client: YahooClient):
+    frame, errors = client.download(["MARA", "SPY", "BTC-USD"], date(2024, 4, 18), date(2024, 4, 23))
+    assert errors == {}
+    assert frame.columns.names == ["Price", "Ticker"]
+    assert {"Open", "High", "Low", "Close", "Adj Close", "Volume"} <= set(frame.columns.get_level_values(0))
+    parts = split_by_ticker(frame, ["MARA", "SPY", "BTC-USD"])
+    # bitcoin trades on the weekend, equities do not; the end day is inclusive
+    assert [str(d.date()) for d in parts["BTC-USD"].index] == [
+        "2024-04-18", "2024-04-19", "2024-04-20", "2024-04-21", "2024-04-22", "2024-04-23"]
+    assert len(parts["MARA"]) == 4
+    # SPY pays dividends in the snapshot: adjusted and raw closes differ before the last ex-date
+    spy = parts["SPY"]
+    assert (spy["Adj Close"] < spy["Close"]).all()
+
+
+def test_unknown_ticker_is_reported_with_yahoo_error(client: YahooClient):
+    frame, errors = client.download(["MARA", "NOSUCH"], date(2024, 1, 2), date(2024, 1, 5))
+    assert set(split_by_ticker(frame, ["MARA", "NOSUCH"])) == {"MARA"}
+    assert "NOSUCH" in errors
+
+
+def test_source_reports_missing_ticker_and_keeps_payload(tmp_path: Path):
+    source = build_source("snapshot", None, cache_dir=tmp_path / "tz")
+    batch = source.fetch(["MARA", "NOSUCH"], date(2024, 1, 2), date(2024, 1, 5), tmp_path / "payload")
+    assert sorted(batch.rows["ticker"].unique()) == ["MARA"]
+    assert "NOSUCH" in batch.missing
+    assert batch.payloads and batch.payloads[0].stat().st_size > 0
+
+
+def test_rate_limit_is_retried_then_succeeds(tmp_path: Path):
+    adapter = RateLimitedAdapter(CHARTS, limited=2)
+    client = YahooClient(session=session_with(adapter), cache_dir=tmp_path, max_attempts=4, backoff_seconds=0)
+    # a range no other test asks for: yfinance memoizes responses within a process
+    frame, errors = client.download(["MARA"], date(2023, 3, 6), date(2023, 3, 10))
+    assert errors == {}
+    assert len(split_by_ticker(frame, ["MARA"])["MARA"]) == 5
+    assert sum("/v8/finance/chart/MARA" in url for url in adapter.requested) >= 3
+
+
+def test_rate_limit_that_persists_fails_clearly(tmp_path: Path):
+    adapter = RateLimitedAdapter(CHARTS, limited=1000)
+    client = YahooClient(session=session_with(adapter), cache_dir=tmp_path, max_attempts=2, backoff_seconds=0)
+    with pytest.raises(YFRateLimitError):
+        client.download(["MARA"], date(2023, 5, 1), date(2023, 5, 5))
