@@ -132,8 +132,15 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> Snapshot:
     r_btc = np.concatenate([[0.0], btc_on_sessions[1:] / btc_on_sessions[:-1] - 1])
 
     first_contract = _first_contract_dates(seeds_dir)
-    truth: dict = {"seed": SEED, "start": START.isoformat(), "end": END.isoformat(), "idio_vol": IDIO_VOL,
-                   "synthetic": True, "companies": {}, "event_shocks": {}}
+    truth: dict = {
+        "seed": SEED,
+        "start": START.isoformat(),
+        "end": END.isoformat(),
+        "idio_vol": IDIO_VOL,
+        "synthetic": True,
+        "companies": {},
+        "event_shocks": {},
+    }
     returns: dict[str, np.ndarray] = {"SPY": r_m, "NVDA": r_ai}
     listed: dict[str, np.ndarray] = {}
     for ticker in universe.miners:
@@ -153,10 +160,13 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> Snapshot:
         r = alpha + b_btc * r_btc + b_ai * r_ai + rng.normal(0, IDIO_VOL, n)
         regimes = [{"from": max(listing, START).isoformat(), "beta_btc": beta_btc, "beta_ai": beta_ai}]
         if pivot:
-            regimes.append({"from": pivot.isoformat(), "beta_btc": beta_btc - shift_btc,
-                            "beta_ai": beta_ai + shift_ai})
-        truth["companies"][ticker] = {"alpha": alpha, "first_ai_contract": pivot.isoformat() if pivot else None,
-                                      "listing_start": listing.isoformat(), "regimes": regimes}
+            regimes.append({"from": pivot.isoformat(), "beta_btc": beta_btc - shift_btc, "beta_ai": beta_ai + shift_ai})
+        truth["companies"][ticker] = {
+            "alpha": alpha,
+            "first_ai_contract": pivot.isoformat() if pivot else None,
+            "listing_start": listing.isoformat(),
+            "regimes": regimes,
+        }
         returns[ticker] = r
         listed[ticker] = is_listed
 
@@ -195,7 +205,9 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> Snapshot:
         total = START_PRICE.get(ticker, float(rng.uniform(3, 60))) * np.cumprod(1 + r)
         close = total.copy()
         if ticker == "SPY":  # quarterly dividends: the price drops by the dividend, adj close does not
-            ex_dates = (sessions.month % 3 == 0) & (sessions.day >= 15) & (sessions.day <= 21) & (sessions.dayofweek == 4)
+            ex_dates = (
+                (sessions.month % 3 == 0) & (sessions.day >= 15) & (sessions.day <= 21) & (sessions.dayofweek == 4)
+            )
             dividend = np.where(ex_dates, 0.0032, 0.0)
             close = total * np.cumprod(1 - dividend)
         frame = pd.DataFrame(_ohlcv(rng, close, 2e7), index=sessions)
@@ -223,18 +235,32 @@ def chart_response(ticker: str, frame: pd.DataFrame) -> dict:
 
     volume = [None if pd.isna(v) else int(v) for v in frame["Volume"]]
     meta = {
-        "currency": "USD", "symbol": ticker, "exchangeName": "CCC" if crypto else "NMS",
+        "currency": "USD",
+        "symbol": ticker,
+        "exchangeName": "CCC" if crypto else "NMS",
         "instrumentType": "CRYPTOCURRENCY" if crypto else "EQUITY",
-        "firstTradeDate": stamps[0] if stamps else None, "regularMarketTime": stamps[-1] if stamps else None,
-        "gmtoffset": 0 if crypto else -18000, "timezone": "UTC" if crypto else "EST",
-        "exchangeTimezoneName": "UTC" if crypto else NEW_YORK, "dataGranularity": "1d", "range": "",
+        "firstTradeDate": stamps[0] if stamps else None,
+        "regularMarketTime": stamps[-1] if stamps else None,
+        "gmtoffset": 0 if crypto else -18000,
+        "timezone": "UTC" if crypto else "EST",
+        "exchangeTimezoneName": "UTC" if crypto else NEW_YORK,
+        "dataGranularity": "1d",
+        "range": "",
         "validRanges": ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"],
         "comment": "SYNTHETIC: Miner Convergence offline snapshot, not Yahoo data",
     }
-    quote = {"open": column("Open"), "high": column("High"), "low": column("Low"),
-             "close": column("Close"), "volume": volume}
-    result = {"meta": meta, "timestamp": stamps,
-              "indicators": {"quote": [quote], "adjclose": [{"adjclose": column("Adj Close")}]}}
+    quote = {
+        "open": column("Open"),
+        "high": column("High"),
+        "low": column("Low"),
+        "close": column("Close"),
+        "volume": volume,
+    }
+    result = {
+        "meta": meta,
+        "timestamp": stamps,
+        "indicators": {"quote": [quote], "adjclose": [{"adjclose": column("Adj Close")}]},
+    }
     return {"chart": {"result": [result], "error": None}}
 
 

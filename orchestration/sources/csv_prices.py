@@ -20,12 +20,20 @@ def read_price_csv(path: Path, ticker: str) -> pd.DataFrame:
     try:
         if head[0].startswith("Price,") and len(head) > 1 and head[1].startswith("Ticker,"):
             # df.to_csv() of a yfinance download: "Price,Close,...", "Ticker,MARA,...", "Date,,..."
-            frame = pd.read_csv(path, header=[0, 1], skiprows=[2], dtype=str, encoding="utf-8-sig",
-                                keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(
+                path,
+                header=[0, 1],
+                skiprows=[2],
+                dtype=str,
+                encoding="utf-8-sig",
+                keep_default_na=False,
+                na_values=[""],
+            )
             frame.columns = [top if top != "Price" else "Date" for top, _ in frame.columns]
         else:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", skipinitialspace=True,
-                                keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(
+                path, dtype=str, encoding="utf-8-sig", skipinitialspace=True, keep_default_na=False, na_values=[""]
+            )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise MarketDataError(f"{ticker}: malformed CSV {path}: {exc}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -144,4 +144,3 @@ def build_source(name: str, csv_dir: str | None, cache_dir: Path, snapshot_dir: 
             raise MarketDataError("MINERS_SOURCE=csv needs MINERS_CSV_DIR, the folder of <TICKER>.csv files")
         return CsvSource(Path(csv_dir).expanduser())
     raise MarketDataError(f"unknown market source {name!r} (MINERS_SOURCE): expected one of {', '.join(SOURCES)}")
-

@@ -7,8 +7,7 @@ import pandas as pd
 from orchestration.sources.errors import MarketDataError
 
 # yfinance's column names -> the raw table's
-COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Adj Close": "adj_close",
-           "Volume": "volume"}
+COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Adj Close": "adj_close", "Volume": "volume"}
 PRICE_COLUMNS = ["open", "high", "low", "close", "adj_close"]
 ROW_COLUMNS = ["ticker", "date", *PRICE_COLUMNS, "volume"]
 

@@ -38,8 +38,9 @@ def _errors_by_ticker(messages: list[str], tickers: list[str]) -> dict[str, str]
 class YahooClient:
     """Batched yfinance downloads with both closes kept and rate limits retried with backoff."""
 
-    def __init__(self, session=None, cache_dir: Path | None = None, max_attempts: int = 4,
-                 backoff_seconds: float = 2.0) -> None:
+    def __init__(
+        self, session=None, cache_dir: Path | None = None, max_attempts: int = 4, backoff_seconds: float = 2.0
+    ) -> None:
         self.session = session
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -63,9 +64,17 @@ class YahooClient:
             yf_logger.addHandler(collect)
             try:
                 frame = yf.download(
-                    tickers, start=start.isoformat(), end=(end + timedelta(days=1)).isoformat(),
-                    interval="1d", auto_adjust=False, actions=False, group_by="column", progress=False,
-                    threads=True, session=self.session, multi_level_index=True,
+                    tickers,
+                    start=start.isoformat(),
+                    end=(end + timedelta(days=1)).isoformat(),
+                    interval="1d",
+                    auto_adjust=False,
+                    actions=False,
+                    group_by="column",
+                    progress=False,
+                    threads=True,
+                    session=self.session,
+                    multi_level_index=True,
                 )
             finally:
                 yf_logger.removeHandler(collect)

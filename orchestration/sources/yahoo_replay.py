@@ -17,8 +17,9 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.models import PreparedRequest, Response
 
-NOT_FOUND = {"chart": {"result": None, "error": {"code": "Not Found",
-                                                "description": "No data found, symbol may be delisted"}}}
+NOT_FOUND = {
+    "chart": {"result": None, "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"}}
+}
 
 
 @cache

@@ -17,9 +17,23 @@ def good_prices() -> pd.DataFrame:
     for i, ticker in enumerate(TICKERS):
         for day in (2, 3, 4):
             close = 10.0 + i + day
-            rows.append({"ticker": ticker, "date": date(2024, 1, day), "open": close, "high": close + 1,
-                         "low": close - 1, "close": close, "adj_close": close, "volume": 100, "source": "snapshot",
-                         "is_synthetic": True, "loaded_at": datetime(2024, 1, 5), "run_id": "r", "payload_path": "p"})
+            rows.append(
+                {
+                    "ticker": ticker,
+                    "date": date(2024, 1, day),
+                    "open": close,
+                    "high": close + 1,
+                    "low": close - 1,
+                    "close": close,
+                    "adj_close": close,
+                    "volume": 100,
+                    "source": "snapshot",
+                    "is_synthetic": True,
+                    "loaded_at": datetime(2024, 1, 5),
+                    "run_id": "r",
+                    "payload_path": "p",
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -41,7 +41,10 @@ def test_rows_without_any_value_are_dropped():
         ({"Date": ["2024-01-02", "2024-01-03"], "Close": ["1", "0"]}, "zero or negative price on 2024-01-03"),
         ({"Date": ["2024-01-02", "2024-01-03"], "Close": ["1", "-2"]}, "zero or negative price on 2024-01-03"),
         ({"Date": ["2024-01-02", "2024-01-02"], "Close": ["1", "2"]}, "duplicate date 2024-01-02"),
-        ({"Date": ["2024-01-02", "2024-01-03"], "Close": ["1", None], "Open": ["1", "2"]}, "missing Close on 2024-01-03"),
+        (
+            {"Date": ["2024-01-02", "2024-01-03"], "Close": ["1", None], "Open": ["1", "2"]},
+            "missing Close on 2024-01-03",
+        ),
         ({"Date": [], "Close": []}, "MARA: no price rows in MARA.csv"),
     ],
 )

@@ -51,7 +51,13 @@ def test_download_has_yfinance_shape_with_both_closes(client: YahooClient):
     parts = split_by_ticker(frame, ["MARA", "SPY", "BTC-USD"])
     # bitcoin trades on the weekend, equities do not; the end day is inclusive
     assert [str(d.date()) for d in parts["BTC-USD"].index] == [
-        "2024-04-18", "2024-04-19", "2024-04-20", "2024-04-21", "2024-04-22", "2024-04-23"]
+        "2024-04-18",
+        "2024-04-19",
+        "2024-04-20",
+        "2024-04-21",
+        "2024-04-22",
+        "2024-04-23",
+    ]
     assert len(parts["MARA"]) == 4
     # SPY pays dividends in the snapshot: adjusted and raw closes differ before the last ex-date
     spy = parts["SPY"]

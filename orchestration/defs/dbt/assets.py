@@ -13,7 +13,12 @@ from orchestration.defs.dbt.project import dbt_project
 
 
 class Translator(DagsterDbtTranslator):
-    """Group dbt nodes by their folder (staging, intermediate, marts; seeds are reference data)."""
+    """Asset keys are the model names (`mart_factor_exposure`); groups are the folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":  # raw tables: key from the source's meta
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey(dbt_resource_props["name"])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -1,6 +1,6 @@
 """raw_market_prices: daily bars for the universe and the factor tickers, from the configured source."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pandas as pd
@@ -50,7 +50,7 @@ def raw_market_prices(
     rows = batch.rows.assign(
         source=source.name,
         is_synthetic=source.is_synthetic,
-        loaded_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        loaded_at=datetime.now(UTC).replace(tzinfo=None),
         run_id=context.run_id,
         payload_path=";".join(str(p) for p in batch.payloads),
     )
@@ -71,4 +71,3 @@ def raw_market_prices(
             "payloads": ", ".join(str(p) for p in batch.payloads),
         }
     )
-

@@ -71,8 +71,9 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def validate_frame(frame: pd.DataFrame, suite_name: str, id_columns: list[str] | None = None,
-                   folder: Path = EXPECTATIONS_DIR) -> SuiteResult:
+def validate_frame(
+    frame: pd.DataFrame, suite_name: str, id_columns: list[str] | None = None, folder: Path = EXPECTATIONS_DIR
+) -> SuiteResult:
     """Run the suite on `frame`; failures carry counts and sample rows (their `id_columns` values)."""
     import great_expectations as gx
 
@@ -102,5 +103,10 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, id_columns: list[str] |
                 sample=_json_safe(sample[:SAMPLE_SIZE]),
             )
         )
-    return SuiteResult(suite=suite_name, success=bool(validation.success), evaluated=len(validation.results),
-                       rows=len(frame), failed=failed)
+    return SuiteResult(
+        suite=suite_name,
+        success=bool(validation.success),
+        evaluated=len(validation.results),
+        rows=len(frame),
+        failed=failed,
+    )

@@ -1,0 +1,57 @@
+"""The code location loads, with the assets, gates, jobs and schedule users rely on."""
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.paths import PROJECT_ROOT
+
+
+def test_definitions_load(dbt_manifest: Path):
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {
+        "raw_market_prices",
+        "stg_yahoo__daily_prices",
+        "int_daily_returns",
+        "mart_factor_exposure",
+        "mart_event_reactions",
+        "miners",
+        "factors",
+        "market_events",
+    } <= keys
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    for asset in ("raw_market_prices", "mart_factor_exposure", "mart_event_reactions"):
+        assert (asset, "ge_gate") in checks
+    assert defs.resolve_job_def("market_data_job") and defs.resolve_job_def("all_assets_job")
+    # raw tables feed dbt: lineage from the source's meta
+    assert dg.AssetKey("raw_market_prices") in graph.get(dg.AssetKey("stg_yahoo__daily_prices")).parent_keys
+
+
+def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):
+    from orchestration.defs.schedules import market_after_close_schedule
+
+    monday = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 18, 30))
+    request = market_after_close_schedule(monday)
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-11-21"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-23"
+    assert market_after_close_schedule.cron_schedule == "30 18 * * 1-5"
+
+
+def test_dg_check_defs(dbt_manifest: Path):
+    dg_cli = Path(sys.executable).parent / "dg"
+    result = subprocess.run(
+        [str(dg_cli), "check", "defs"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
