@@ -1,6 +1,6 @@
 -- For events dated to the day, the reaction session can never precede the event. (Events with an
 -- approximate date are excluded: their nominal date may fall after the real news.)
-{{ config(severity='error') }}
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'mart_event_reactions'}}}) }}
 
 with
 

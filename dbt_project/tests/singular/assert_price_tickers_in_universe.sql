@@ -1,6 +1,6 @@
 -- Every ticker in the raw prices should belong to the universe (miners seed + factors seed).
 -- A stray ticker is harmless to the marts (it just gets its own rows), so this only warns.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_yahoo__daily_prices'}}}) }}
 
 with
 

@@ -30,7 +30,9 @@ class Translator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=Translator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+    ),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks."""
