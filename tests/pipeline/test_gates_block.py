@@ -44,7 +44,11 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
     result = defs.resolve_job_def("market_data_job").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, partition_key="2026-11-21"
     )
-    gate = next(c for c in result.get_asset_check_evaluations() if c.asset_key.to_user_string() == "raw_market_prices")
+    gate = next(
+        c
+        for c in result.get_asset_check_evaluations()
+        if c.asset_key.to_user_string() == "raw_market_prices" and c.check_name == "ge_gate"
+    )
     assert not gate.passed
     assert gate.metadata["expectations_failed"].value >= 1
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
