@@ -12,9 +12,6 @@ from dotenv import load_dotenv
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-
 
 def _today() -> date:
     return datetime.now(ZoneInfo("America/New_York")).date()
@@ -36,6 +33,7 @@ def run(start: date | None, end: date | None) -> int:
     from dagster import DagsterInstance
 
     from orchestration.defs.dbt.project import dbt_project
+    from orchestration.defs.ingest.partitions import partition_range_tags
 
     source_name = os.environ.get("MINERS_SOURCE", "snapshot")
     data_dir = os.environ.get("MINERS_DATA_DIR", "warehouse")
@@ -52,9 +50,7 @@ def run(start: date | None, end: date | None) -> int:
 
     job = defs.resolve_job_def("all_assets_job")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = job.execute_in_process(
-        instance=instance, tags={RANGE_START: start.isoformat(), RANGE_END: end.isoformat()}, raise_on_error=False
-    )
+    result = job.execute_in_process(instance=instance, tags=partition_range_tags(start, end), raise_on_error=False)
     failed_checks = [
         e.asset_check_evaluation_data
         for e in result.all_events

@@ -4,10 +4,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.defs.jobs import market_data_job
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 
 
 @dg.schedule(
@@ -23,5 +21,5 @@ def market_after_close_schedule(context: dg.ScheduleEvaluationContext) -> dg.Run
     start = today - timedelta(days=2) if today.weekday() == 0 else today
     return dg.RunRequest(
         run_key=f"market-{today.isoformat()}",
-        tags={RANGE_START: start.isoformat(), RANGE_END: today.isoformat()},
+        tags=partition_range_tags(start, today),
     )

@@ -10,8 +10,8 @@ import pytest
 
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.ingest.checks import raw_market_prices_gate
+from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.defs.resources import MarketDataResource, WarehouseResource
-from tests.pipeline.conftest import range_tags
 
 DATA_COLUMNS = "ticker, date, open, high, low, close, adj_close, volume, source, is_synthetic"
 
@@ -23,7 +23,7 @@ def materialize_raw(data_dir: Path, start: str, end: str, **source) -> dg.Execut
             "warehouse": WarehouseResource(data_dir=str(data_dir)),
             "market_data": MarketDataResource(**(source or {"source": "snapshot"})),
         },
-        tags=range_tags(start, end),
+        tags=partition_range_tags(start, end),
         raise_on_error=False,
     )
 

@@ -6,3 +6,8 @@ HISTORY_START = "2022-01-01"
 
 # end_offset=1: today's partition exists, so the after-close schedule can load today's bars.
 daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="America/New_York", end_offset=1)
+
+
+def partition_range_tags(start: object, end: object) -> dict[str, str]:
+    """Run tags that make one run cover partitions `start`..`end` (a single-run backfill)."""
+    return {"dagster/asset_partition_range_start": str(start), "dagster/asset_partition_range_end": str(end)}
