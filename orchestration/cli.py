@@ -40,6 +40,8 @@ def run(start: date | None, end: date | None) -> int:
     os.environ.setdefault("MINERS_SOURCE", source_name)
     os.environ.setdefault("MINERS_DATA_DIR", data_dir)
     os.environ.setdefault("MINERS_CSV_DIR", "")
+    for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
+        os.environ.setdefault(name, "")
     covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
     start, end = start or covered[0], end or covered[1]
     print(f"miners run: source={source_name}, partitions {start}..{end}, warehouse {resolve_data_dir(data_dir)}")
@@ -66,6 +68,45 @@ def run(start: date | None, end: date | None) -> int:
     return 0 if result.success and not failed_checks else 1
 
 
+def revenue_facts(path: str) -> int:
+    """Print one filing's revenue facts as CSV (values in dollars), for an analyst to eyeball."""
+    import csv
+    from pathlib import Path
+
+    from orchestration.sources.errors import SecDataError
+    from orchestration.sources.sec.categories import fact_category, load_member_rules
+    from orchestration.sources.sec.xbrl import parse_file
+
+    document = Path(path)
+    if not document.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        filing = parse_file(document)
+    except SecDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rules = load_member_rules()
+    header = ["concept", "period_start", "period_end", "axis", "member", "category", "value"]
+    rows = [
+        [
+            fact.concept,
+            fact.period_start.isoformat() if fact.period_start else "",
+            fact.period_end.isoformat(),
+            fact.axis or "",
+            fact.member or "",
+            fact_category(fact, rules),
+            "" if fact.value is None else format(fact.value, "f"),
+        ]
+        for fact in filing.facts
+    ]
+    rows.sort(key=lambda row: (row[0], row[2], row[1], row[3], row[4]))  # concept, end, start, axis, member
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return 0
+
+
 # SQLite run storage writes one planned event per partition otherwise: minutes for a 5-year backfill.
 DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true"}
 
@@ -80,10 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--start", type=date.fromisoformat, help="first partition (default: source's first day)")
     run_cmd.add_argument("--end", type=date.fromisoformat, help="last partition (default: source's last day)")
     commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market snapshot (seeded)")
+    facts_cmd = commands.add_parser(
+        "revenue-facts", help="print the revenue facts of one SEC filing (iXBRL or XBRL) as CSV"
+    )
+    facts_cmd.add_argument("path", help="an inline XBRL .htm/.html or XBRL instance .xml file")
     args = parser.parse_args(argv)
 
     if args.command == "run":
         return run(args.start, args.end)
+    if args.command == "revenue-facts":
+        return revenue_facts(args.path)
     from orchestration.snapshot.generator import write_snapshot
 
     truth = write_snapshot()

@@ -4,22 +4,33 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.dbt.assets import dbt_executable, dbt_models
-from orchestration.defs.dbt.checks import mart_event_reactions_gate, mart_factor_exposure_gate
+from orchestration.defs.dbt.checks import mart_gates
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.ingest.checks import raw_market_prices_gate
 from orchestration.defs.jobs import all_assets_job, market_data_job
-from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
 from orchestration.defs.schedules import market_after_close_schedule
+from orchestration.defs.sec.assets import raw_sec_company_facts, raw_sec_filings, raw_sec_revenue_facts
+from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
+from orchestration.defs.sec.jobs import sec_filings_job
+from orchestration.defs.sec.sensors import sec_filings_sensor
 
 defs = dg.Definitions(
-    assets=[raw_market_prices, dbt_models],
-    asset_checks=[raw_market_prices_gate, mart_factor_exposure_gate, mart_event_reactions_gate],
-    jobs=[all_assets_job, market_data_job],
+    assets=[raw_market_prices, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts, dbt_models],
+    asset_checks=[raw_market_prices_gate, *sec_gates, *sec_load_error_checks, *mart_gates],
+    jobs=[all_assets_job, market_data_job, sec_filings_job],
     schedules=[market_after_close_schedule],
+    sensors=[sec_filings_sensor],
     resources={
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("MINERS_DATA_DIR")),
         "market_data": MarketDataResource(source=dg.EnvVar("MINERS_SOURCE"), csv_dir=dg.EnvVar("MINERS_CSV_DIR")),
+        "sec": SecSourceResource(
+            source=dg.EnvVar("MINERS_SEC_SOURCE"),
+            market_source=dg.EnvVar("MINERS_SOURCE"),
+            user_agent=dg.EnvVar("SEC_USER_AGENT"),
+            files_dir=dg.EnvVar("MINERS_SEC_FILES_DIR"),
+        ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=dg.in_process_executor,

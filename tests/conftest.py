@@ -15,6 +15,8 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["MINERS_DATA_DIR"] = str(data_dir)
     os.environ["MINERS_SOURCE"] = "snapshot"
     os.environ["MINERS_CSV_DIR"] = ""
+    for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
+        os.environ[name] = ""
     return data_dir
 
 
@@ -32,4 +34,12 @@ def real_prices_dir() -> Path:
     folder = REAL_DATA / "prices"
     if not folder.is_dir():
         pytest.skip("shared real price files are not available here")
+    return folder
+
+
+@pytest.fixture
+def real_sec_dir() -> Path:
+    folder = REAL_DATA / "sec"
+    if not folder.is_dir():
+        pytest.skip("shared real SEC filings are not available here")
     return folder

@@ -10,6 +10,7 @@ import duckdb
 
 from orchestration.paths import resolve_data_dir
 from orchestration.sources.market import MarketSource, build_source
+from orchestration.sources.sec.source import SecSource, build_sec_source, resolve_sec_source
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -48,3 +49,23 @@ class MarketDataResource(dg.ConfigurableResource):
 
     def build(self, cache_dir: Path) -> MarketSource:
         return build_source(self.source.strip().lower(), self.csv_dir or None, cache_dir=cache_dir)
+
+
+class SecSourceResource(dg.ConfigurableResource):
+    """Where SEC disclosures come from (MINERS_SEC_SOURCE) and how to reach them.
+
+    `market_source` (MINERS_SOURCE) only matters when MINERS_SEC_SOURCE is empty: a live market source
+    then makes SEC live too. `user_agent` (SEC_USER_AGENT) is required for live SEC and never logged.
+    """
+
+    source: str = ""
+    market_source: str = ""
+    user_agent: str = ""
+    files_dir: str = ""
+
+    @property
+    def source_name(self) -> str:
+        return resolve_sec_source(self.source, self.market_source)
+
+    def build(self, cache_dir: Path) -> SecSource:
+        return build_sec_source(self.source_name, self.user_agent, self.files_dir or None, cache_dir=cache_dir)

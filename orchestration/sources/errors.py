@@ -3,3 +3,7 @@
 
 class MarketDataError(ValueError):
     """Bad market data; the message names the ticker and where the data came from."""
+
+
+class SecDataError(ValueError):
+    """Bad SEC data; the message names the CIK, the accession and the document or URL it came from."""

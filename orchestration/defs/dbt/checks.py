@@ -8,3 +8,22 @@ mart_factor_exposure_gate = gate_check(
 mart_event_reactions_gate = gate_check(
     "mart_event_reactions", "marts.mart_event_reactions", id_columns=["ticker", "event_id"]
 )
+mart_revenue_mix_gate = gate_check(
+    "mart_revenue_mix",
+    "marts.mart_revenue_mix",
+    id_columns=["ticker", "period_start", "period_end", "unmapped_members"],
+)
+mart_ai_capacity_exposure_gate = gate_check(
+    "mart_ai_capacity_exposure", "marts.mart_ai_capacity_exposure", id_columns=["ticker", "month_end"]
+)
+mart_ai_pivot_scenarios_gate = gate_check(
+    "mart_ai_pivot_scenarios", "marts.mart_ai_pivot_scenarios", id_columns=["ticker", "share_of_power_moved"]
+)
+
+mart_gates = [
+    mart_factor_exposure_gate,
+    mart_event_reactions_gate,
+    mart_revenue_mix_gate,
+    mart_ai_capacity_exposure_gate,
+    mart_ai_pivot_scenarios_gate,
+]

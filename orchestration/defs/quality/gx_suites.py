@@ -29,12 +29,18 @@ class FailedExpectation:
     unexpected_percent: float | None
     observed_value: Any
     sample: list[Any] = field(default_factory=list)
+    severity: str = "critical"  # GE's FailureSeverity: critical blocks, warning and info only report
 
     def describe(self) -> str:
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
         count = f", {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
         observed = f", observed {self.observed_value!r}" if self.observed_value is not None else ""
-        return f"{self.expectation}({target}){count}{observed}"
+        level = "" if self.blocks else f"[{self.severity}] "
+        return f"{level}{self.expectation}({target}){count}{observed}"
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity == "critical"
 
 
 @dataclass
@@ -45,8 +51,16 @@ class SuiteResult:
     rows: int
     failed: list[FailedExpectation]
 
+    @property
+    def blocking_failures(self) -> list[FailedExpectation]:
+        return [f for f in self.failed if f.blocks]
+
+    @property
+    def warnings(self) -> list[FailedExpectation]:
+        return [f for f in self.failed if not f.blocks]
+
     def summary(self) -> str:
-        if self.success:
+        if not self.failed:
             return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
         return f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed: " + "; ".join(
             f.describe() for f in self.failed
@@ -65,6 +79,11 @@ def _context():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     return context
+
+
+def _severity(config: Any) -> str:
+    severity = getattr(config, "severity", None)
+    return str(getattr(severity, "value", severity) or "critical").lower()
 
 
 def _json_safe(value: Any) -> Any:
@@ -101,11 +120,12 @@ def validate_frame(
                 unexpected_percent=result.get("unexpected_percent"),
                 observed_value=_json_safe(result.get("observed_value")),
                 sample=_json_safe(sample[:SAMPLE_SIZE]),
+                severity=_severity(item.expectation_config),
             )
         )
     return SuiteResult(
         suite=suite_name,
-        success=bool(validation.success),
+        success=not any(f.blocks for f in failed),
         evaluated=len(validation.results),
         rows=len(frame),
         failed=failed,

@@ -18,6 +18,7 @@ renamed as (
         cast(fiscal_year_end as varchar) as fiscal_year_end,
         cast(fiscal_year_end_month as integer) as fiscal_year_end_month,
         cast(annual_report_form as varchar) as annual_report_form,
+        cast(default_revenue_category as varchar) as default_revenue_category,
         cast(cik_check as varchar) as cik_check,
         cast(form_check as varchar) as form_check,
         cast(notes as varchar) as notes

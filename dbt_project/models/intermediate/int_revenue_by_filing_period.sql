@@ -1,0 +1,156 @@
+-- What each filing says about each period it reports: one total and its split by category.
+-- One consistent concept per filing: the revenue concept that carries a category breakdown, else the
+-- highest-priority one with a total (us-gaap:Revenues first). One category axis per filing (the one
+-- the chosen concept uses most). A filing without any breakdown puts the whole total in the company's
+-- default category (a pure miner tags no product axis: all of its revenue is self-mining).
+
+with
+
+facts as (
+
+    select * from {{ ref('int_revenue_facts_classified') }}
+
+),
+
+concept_candidates as (
+
+    select
+        accession_number,
+        concept,
+        min(concept_priority) as concept_priority,
+        bool_or(fact_role = 'category') as has_categories,
+        bool_or(fact_role = 'total') as has_total
+
+    from facts
+    group by accession_number, concept
+
+),
+
+chosen_concept as (
+
+    select accession_number, concept
+    from concept_candidates
+    where has_total
+    qualify row_number() over (
+        partition by accession_number order by has_categories desc, concept_priority, concept
+    ) = 1
+
+),
+
+chosen_facts as (
+
+    select facts.*
+    from facts
+    inner join chosen_concept using (accession_number, concept)
+
+),
+
+chosen_axis as (
+
+    select accession_number, axis
+    from chosen_facts
+    where fact_role = 'category'
+    group by accession_number, axis
+    qualify row_number() over (
+        partition by accession_number order by count(*) desc, min(axis_priority)
+    ) = 1
+
+),
+
+totals as (
+
+    select
+        cik,
+        ticker,
+        accession_number,
+        form,
+        is_amendment,
+        filing_date,
+        concept,
+        period_start,
+        period_end,
+        period_months,
+        fiscal_year_end_month,
+        default_revenue_category,
+        max(value) as total_revenue
+
+    from chosen_facts
+    where fact_role = 'total'
+    group by all
+
+),
+
+categories as (
+
+    select
+        chosen_facts.accession_number,
+        chosen_facts.period_start,
+        chosen_facts.period_end,
+        chosen_axis.axis as category_axis,
+        sum(value) filter (where revenue_category = 'self_mining') as self_mining_revenue,
+        sum(value) filter (where revenue_category = 'hosting') as hosting_revenue,
+        sum(value) filter (where revenue_category = 'hpc_ai') as hpc_ai_revenue,
+        sum(value) filter (where revenue_category = 'other') as other_revenue,
+        sum(value) filter (where revenue_category = 'unclassified') as unclassified_revenue,
+        string_agg(distinct member, ', ' order by member) filter (
+            where revenue_category = 'unclassified'
+        ) as unmapped_members
+
+    from chosen_facts
+    inner join chosen_axis
+        on chosen_facts.accession_number = chosen_axis.accession_number
+        and chosen_facts.axis = chosen_axis.axis
+    where chosen_facts.fact_role = 'category'
+    group by all
+
+),
+
+combined as (
+
+    select
+        totals.cik,
+        totals.ticker,
+        totals.accession_number,
+        totals.form,
+        totals.is_amendment,
+        totals.filing_date,
+        totals.concept,
+        categories.category_axis,
+        totals.period_start,
+        totals.period_end,
+        totals.period_months,
+        totals.fiscal_year_end_month,
+        totals.total_revenue,
+        categories.accession_number is not null as has_breakdown,
+        case
+            when categories.accession_number is not null then coalesce(categories.self_mining_revenue, 0)
+            when totals.default_revenue_category = 'self_mining' then totals.total_revenue
+            else 0
+        end as self_mining_revenue,
+        case
+            when categories.accession_number is not null then coalesce(categories.hosting_revenue, 0)
+            when totals.default_revenue_category = 'hosting' then totals.total_revenue
+            else 0
+        end as hosting_revenue,
+        case
+            when categories.accession_number is not null then coalesce(categories.hpc_ai_revenue, 0)
+            when totals.default_revenue_category = 'hpc_ai' then totals.total_revenue
+            else 0
+        end as hpc_ai_revenue,
+        case
+            when categories.accession_number is not null then coalesce(categories.other_revenue, 0)
+            when totals.default_revenue_category = 'other' then totals.total_revenue
+            else 0
+        end as other_revenue,
+        coalesce(categories.unclassified_revenue, 0) as unclassified_revenue,
+        categories.unmapped_members
+
+    from totals
+    left join categories
+        on totals.accession_number = categories.accession_number
+        and totals.period_start = categories.period_start
+        and totals.period_end = categories.period_end
+
+)
+
+select * from combined

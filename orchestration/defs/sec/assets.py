@@ -1,0 +1,343 @@
+"""The raw SEC assets: filings index, companyfacts, and the revenue facts of each filing's XBRL.
+
+Each company (and each filing) loads on its own: a bad response is recorded in raw.sec_load_errors with
+the CIK, accession and document, nothing of it is written, and the rest still loads. The `load_errors`
+check on each asset shows what failed.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.defs.resources import SecSourceResource, WarehouseResource
+from orchestration.defs.sec import warehouse_io
+from orchestration.sources.errors import SecDataError
+from orchestration.sources.sec.companyfacts import parse_company_facts
+from orchestration.sources.sec.source import FINANCIAL_FORMS, Company, EdgarSource, Fetched, FilesSource
+from orchestration.sources.sec.submissions import parse_submissions
+from orchestration.universe import load_seed
+
+SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
+
+
+def universe_companies() -> list[Company]:
+    """Every company in the miners seed that files with the SEC."""
+    return [Company(ticker=row["ticker"], cik=row["cik"]) for row in load_seed("miners") if row["cik"]]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _keep_payload(raw_dir: Path, fetched: Fetched, source_name: str, run_id: str, immutable: bool) -> str:
+    """Write the response as received; filing documents never change, JSON indexes are kept per run."""
+    folder = raw_dir / "sec" / source_name / ("" if immutable else run_id)
+    path = folder / fetched.origin
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not (immutable and path.exists()):
+        path.write_bytes(fetched.body)
+    return str(path)
+
+
+class LoadLog:
+    """Counts what loaded and records what did not, per item, in raw.sec_load_errors."""
+
+    def __init__(self, context: dg.AssetExecutionContext, asset: str, source_name: str) -> None:
+        self.context, self.asset, self.source_name = context, asset, source_name
+        self.errors: list[dict[str, str | None]] = []
+
+    def failed(self, connection, error: SecDataError, cik: str | None, accession=None, document=None) -> None:
+        self.context.log.error(f"{self.asset}: {error}")
+        self.errors.append({"cik": cik, "accession": accession, "document": document, "error": str(error)})
+        warehouse_io.record_error(
+            connection, self.asset, cik, accession, document, str(error), self.source_name, self.context.run_id
+        )
+
+    def finish(self, loaded: int, metadata: dict) -> dg.MaterializeResult:
+        if self.errors and not loaded:
+            raise dg.Failure(
+                description=f"{self.asset}: nothing loaded; {len(self.errors)} errors, "
+                f"first: {self.errors[0]['error']}",
+                metadata={"errors": dg.MetadataValue.json(self.errors)},
+            )
+        return dg.MaterializeResult(
+            metadata={**metadata, "errors": len(self.errors), "error_details": dg.MetadataValue.json(self.errors)}
+        )
+
+
+def _files_filings(source: FilesSource, company: Company) -> list[dict]:
+    """A files folder has no submissions index: each document's cover page makes its filing row."""
+    return [
+        {
+            "cik": company.cik,
+            "accession_number": doc.accession,
+            "form": doc.form or "unknown",
+            "filing_date": None,
+            "report_date": doc.period_end,
+            "acceptance_datetime": None,
+            "primary_document": doc.path.name,
+            "primary_doc_description": "local file",
+            "items": None,
+            "is_xbrl": True,
+            "is_inline_xbrl": doc.path.suffix.lower() != ".xml",
+            "payload_path": str(doc.path),
+        }
+        for doc in source.documents()
+        if doc.error is None and doc.cik == company.cik
+    ]
+
+
+@dg.asset(
+    key="raw_sec_filings",
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    owners=["team:data-engineering"],
+    metadata={"table": "raw.sec_filings"},
+)
+def raw_sec_filings(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
+) -> dg.MaterializeResult:
+    """Every filing of each universe company (form, filing and report dates, accession, primary document,
+    8-K items), from EDGAR's submissions JSON; incremental by accession.
+
+    Source: MINERS_SEC_SOURCE (`snapshot` = bundled SYNTHETIC filings replayed through the EDGAR client,
+    `live` = data.sec.gov, `files` = the cover pages of the documents in MINERS_SEC_FILES_DIR).
+    """
+    source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
+    log = LoadLog(context, "raw_sec_filings", source.name)
+    companies = universe_companies()
+    added = total = loaded = 0
+    with warehouse.connect() as connection:
+        warehouse_io.ensure_tables(connection)
+        if isinstance(source, FilesSource):
+            known = {c.cik for c in companies}
+            for doc in source.documents():
+                if doc.error:
+                    log.failed(connection, SecDataError(doc.error), doc.cik, doc.accession, doc.path.name)
+                elif doc.cik not in known:
+                    error = SecDataError(
+                        f"CIK {doc.cik} (document {doc.path.name}) is not in the universe (miners seed)"
+                    )
+                    log.failed(connection, error, doc.cik, doc.accession, doc.path.name)
+        for company in companies:
+            try:
+                if isinstance(source, EdgarSource):
+                    body, fetched = source.submissions(company)
+                    payloads = [
+                        _keep_payload(warehouse.raw_dir, f, source.name, context.run_id, False) for f in fetched
+                    ]
+                    rows = parse_submissions(body, company.cik, fetched[0].origin)
+                    for row in rows:
+                        row["payload_path"] = payloads[0]
+                else:
+                    rows = _files_filings(source, company)
+            except SecDataError as error:
+                log.failed(connection, error, company.cik)
+                continue
+            frame = pd.DataFrame(rows).assign(
+                ticker=company.ticker,
+                source=source.name,
+                is_synthetic=source.is_synthetic,
+                loaded_at=_now(),
+                run_id=context.run_id,
+            )
+            warehouse_io.drop_other_sources(connection, company.cik, source.name)
+            added += warehouse_io.add_filings(connection, company.cik, frame) if rows else 0
+            total += len(rows)
+            loaded += 1
+    return log.finish(
+        loaded,
+        {
+            "dagster/row_count": total,
+            "new_accessions": added,
+            "companies_loaded": loaded,
+            "companies": len(companies),
+            "source": source.name,
+            "synthetic": source.is_synthetic,
+        },
+    )
+
+
+@dg.asset(
+    key="raw_sec_company_facts",
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    owners=["team:data-engineering"],
+    metadata={"table": "raw.sec_company_facts"},
+)
+def raw_sec_company_facts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
+) -> dg.MaterializeResult:
+    """Non-dimensional XBRL facts from EDGAR's companyfacts JSON: the revenue concepts and shares
+    outstanding, with periods from `start`/`end` (companyfacts' fy/fp describe the filing, not the period).
+
+    A `files` source has no companyfacts: the table keeps what it had.
+    """
+    source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
+    log = LoadLog(context, "raw_sec_company_facts", source.name)
+    companies = universe_companies()
+    if isinstance(source, FilesSource):
+        context.log.info("the files source has no companyfacts; raw.sec_company_facts is left as it was")
+        with warehouse.connect() as connection:
+            warehouse_io.ensure_tables(connection)
+        return log.finish(1, {"dagster/row_count": 0, "source": source.name, "skipped": True})
+    total = loaded = 0
+    with warehouse.connect() as connection:
+        warehouse_io.ensure_tables(connection)
+        for company in companies:
+            try:
+                body, fetched = source.company_facts(company)
+                payload = _keep_payload(warehouse.raw_dir, fetched, source.name, context.run_id, False)
+                rows = parse_company_facts(body, company.cik, fetched.origin)
+            except SecDataError as error:
+                log.failed(connection, error, company.cik)
+                continue
+            frame = pd.DataFrame(rows).assign(
+                ticker=company.ticker,
+                source=source.name,
+                is_synthetic=source.is_synthetic,
+                loaded_at=_now(),
+                run_id=context.run_id,
+                payload_path=payload,
+            )
+            if not frame.empty:
+                frame["value"] = frame["value"].astype(str)
+            total += warehouse_io.replace_company_facts(connection, company.cik, frame)
+            loaded += 1
+    return log.finish(
+        loaded,
+        {
+            "dagster/row_count": total,
+            "companies_loaded": loaded,
+            "companies": len(companies),
+            "source": source.name,
+            "synthetic": source.is_synthetic,
+        },
+    )
+
+
+def _facts_frame(parsed, company: Company, accession: str) -> pd.DataFrame:
+    rows = [
+        {
+            "cik": company.cik,
+            "ticker": company.ticker,
+            "accession_number": accession,
+            "document": parsed.document,
+            "concept": fact.concept,
+            "context_id": fact.context_id,
+            "period_start": fact.period_start,
+            "period_end": fact.period_end,
+            "dimensions": "|".join(f"{axis}={member}" for axis, member in fact.dimensions) or None,
+            "dimension_count": len(fact.dimensions),
+            "axis": fact.axis,
+            "member": fact.member,
+            "unit": fact.unit,
+            "decimals": fact.decimals,
+            "scale": fact.scale,
+            "sign": fact.sign,
+            "formatted": fact.formatted,
+            "value": None if fact.value is None else str(fact.value),
+            "is_nil": fact.is_nil,
+            "fact_id": fact.fact_id,
+        }
+        for fact in parsed.facts
+    ]
+    return pd.DataFrame(rows)
+
+
+@dg.asset(
+    key="raw_sec_revenue_facts",
+    deps=["raw_sec_filings"],
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    owners=["team:data-engineering"],
+    metadata={"table": "raw.sec_revenue_facts"},
+)
+def raw_sec_revenue_facts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
+) -> dg.MaterializeResult:
+    """Every revenue fact (us-gaap:Revenues, RevenueFromContractWithCustomer*, ifrs-full:Revenue, filer
+    extensions) of each 10-Q, 10-K, 10-KT and 20-F/40-F, with its dimensions, period, scale, sign, displayed
+    text and nil flag, read from the filing's inline XBRL. Only accessions not parsed before are fetched.
+    """
+    from orchestration.sources.sec.xbrl import parse_filing
+
+    source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
+    log = LoadLog(context, "raw_sec_revenue_facts", source.name)
+    tickers = {c.cik: c for c in universe_companies()}
+    parsed_filings = facts_written = 0
+    with warehouse.connect() as connection:
+        warehouse_io.ensure_tables(connection)
+        pending = connection.execute(
+            """
+            select f.cik, f.accession_number, f.primary_document, f.form
+            from raw.sec_filings f
+            where f.source = ? and list_contains(?, f.form) and coalesce(f.is_xbrl, true)
+              and not exists (
+                select 1 from raw.sec_revenue_filings p
+                where p.cik = f.cik and p.accession_number = f.accession_number
+              )
+            order by f.cik, f.filing_date, f.accession_number
+            """,
+            [source.name, sorted(FINANCIAL_FORMS)],
+        ).fetchall()
+        context.log.info(f"{len(pending)} filings to parse from {source.name}")
+        for cik, accession, document, form in pending:
+            company = tickers.get(cik)
+            if company is None:
+                continue  # no longer in the universe
+            try:
+                fetched = source.document(company, accession, document)
+                payload = _keep_payload(warehouse.raw_dir, fetched, source.name, context.run_id, True)
+                parsed = parse_filing(fetched.body, document, cik=cik, accession=accession)
+                if parsed.cik and parsed.cik != cik:
+                    raise SecDataError(
+                        f"CIK {cik} accession {accession} document {document}: the document says CIK {parsed.cik}"
+                    )
+            except SecDataError as error:
+                log.failed(connection, error, cik, accession, document)
+                continue
+            facts = _facts_frame(parsed, company, accession).assign(
+                source=source.name,
+                is_synthetic=source.is_synthetic,
+                loaded_at=_now(),
+                run_id=context.run_id,
+                payload_path=payload,
+            )
+            filing = pd.DataFrame(
+                [
+                    {
+                        "cik": cik,
+                        "ticker": company.ticker,
+                        "accession_number": accession,
+                        "document": document,
+                        "document_type": parsed.document_type or form,
+                        "document_period_end": parsed.period_end_date,
+                        "fiscal_year_focus": parsed.fiscal_year_focus,
+                        "fiscal_period_focus": parsed.fiscal_period_focus,
+                        "amendment_flag": parsed.amendment,
+                        "current_fiscal_year_end": parsed.current_fiscal_year_end,
+                        "revenue_facts": len(facts),
+                        "source": source.name,
+                        "loaded_at": _now(),
+                        "run_id": context.run_id,
+                        "payload_path": payload,
+                    }
+                ]
+            )
+            facts_written += warehouse_io.add_revenue_filing(connection, cik, accession, filing, facts)
+            parsed_filings += 1
+        total = connection.execute("select count(*) from raw.sec_revenue_facts").fetchone()[0]
+    return log.finish(
+        parsed_filings or not pending,
+        {
+            "dagster/row_count": total,
+            "filings_parsed": parsed_filings,
+            "facts_written": facts_written,
+            "filings_pending": len(pending),
+            "source": source.name,
+            "synthetic": source.is_synthetic,
+        },
+    )

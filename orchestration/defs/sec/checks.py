@@ -1,0 +1,45 @@
+"""Checks on the raw SEC assets: the blocking GE gates, and a report of items that failed to load."""
+
+import dagster as dg
+
+from orchestration.defs.quality.gates import gate_check
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.sec.assets import SEC_ASSETS
+
+raw_sec_filings_gate = gate_check("raw_sec_filings", "raw.sec_filings", id_columns=["cik", "accession_number"])
+raw_sec_company_facts_gate = gate_check(
+    "raw_sec_company_facts", "raw.sec_company_facts", id_columns=["cik", "concept", "period_end", "accession_number"]
+)
+raw_sec_revenue_facts_gate = gate_check(
+    "raw_sec_revenue_facts", "raw.sec_revenue_facts", id_columns=["accession_number", "concept", "context_id"]
+)
+
+
+def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key,
+        name="load_errors",
+        blocking=False,
+        description="Companies or filings that could not be loaded (kept in raw.sec_load_errors until they load): "
+        "a warning, since everything else did load.",
+    )
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as connection:
+            rows = connection.execute(
+                "select cik, accession_number, document, error, run_id from raw.sec_load_errors"
+                " where asset = ? order by cik, accession_number",
+                [asset_key],
+            ).fetchall()
+        errors = [dict(zip(["cik", "accession", "document", "error", "run_id"], row, strict=True)) for row in rows]
+        return dg.AssetCheckResult(
+            passed=not errors,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"{len(errors)} items failed to load" if errors else "everything loaded",
+            metadata={"failed_items": len(errors), "errors": dg.MetadataValue.json(errors[:50])},
+        )
+
+    return _check
+
+
+sec_load_error_checks = [load_errors_check(key) for key in SEC_ASSETS]
+sec_gates = [raw_sec_filings_gate, raw_sec_company_facts_gate, raw_sec_revenue_facts_gate]

@@ -1,0 +1,224 @@
+"""The raw SEC tables and how each load writes them: one transaction per company or filing.
+
+A company's or a filing's rows are written in one transaction, so a failure leaves nothing partial and
+the other companies and filings still load. Load errors are kept in raw.sec_load_errors until the item
+loads cleanly.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+RAW_SEC_DDL = """
+create schema if not exists raw;
+create table if not exists raw.sec_filings (
+    cik varchar not null,
+    ticker varchar not null,
+    accession_number varchar not null,
+    form varchar not null,
+    filing_date date,
+    report_date date,
+    acceptance_datetime timestamp,
+    primary_document varchar not null,
+    primary_doc_description varchar,
+    items varchar,
+    is_xbrl boolean,
+    is_inline_xbrl boolean,
+    source varchar not null,
+    is_synthetic boolean not null,
+    loaded_at timestamp not null,
+    run_id varchar not null,
+    payload_path varchar
+);
+create table if not exists raw.sec_company_facts (
+    cik varchar not null,
+    ticker varchar not null,
+    taxonomy varchar not null,
+    concept varchar not null,
+    unit varchar not null,
+    period_start date,
+    period_end date not null,
+    value decimal(38, 4) not null,
+    accession_number varchar,
+    fiscal_year integer,
+    fiscal_period varchar,
+    form varchar,
+    filed date,
+    frame varchar,
+    source varchar not null,
+    is_synthetic boolean not null,
+    loaded_at timestamp not null,
+    run_id varchar not null,
+    payload_path varchar
+);
+create table if not exists raw.sec_revenue_facts (
+    cik varchar not null,
+    ticker varchar not null,
+    accession_number varchar not null,
+    document varchar not null,
+    concept varchar not null,
+    context_id varchar not null,
+    period_start date,
+    period_end date not null,
+    dimensions varchar,
+    dimension_count integer not null,
+    axis varchar,
+    member varchar,
+    unit varchar,
+    decimals varchar,
+    scale integer not null,
+    sign integer not null,
+    formatted varchar,
+    value decimal(38, 4),
+    is_nil boolean not null,
+    fact_id varchar,
+    source varchar not null,
+    is_synthetic boolean not null,
+    loaded_at timestamp not null,
+    run_id varchar not null,
+    payload_path varchar
+);
+create table if not exists raw.sec_revenue_filings (
+    cik varchar not null,
+    ticker varchar not null,
+    accession_number varchar not null,
+    document varchar not null,
+    document_type varchar,
+    document_period_end date,
+    fiscal_year_focus varchar,
+    fiscal_period_focus varchar,
+    amendment_flag boolean,
+    current_fiscal_year_end varchar,
+    revenue_facts integer not null,
+    source varchar not null,
+    loaded_at timestamp not null,
+    run_id varchar not null,
+    payload_path varchar
+);
+create table if not exists raw.sec_load_errors (
+    asset varchar not null,
+    cik varchar,
+    accession_number varchar,
+    document varchar,
+    error varchar not null,
+    source varchar not null,
+    run_id varchar not null,
+    logged_at timestamp not null
+);
+"""
+
+
+def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(RAW_SEC_DDL)
+
+
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    columns = ", ".join(rows.columns)
+    connection.register("batch", rows)
+    try:
+        connection.execute(f"insert into {table} ({columns}) select {columns} from batch")  # noqa: S608
+    finally:
+        connection.unregister("batch")
+
+
+def _in_transaction(connection: duckdb.DuckDBPyConnection, *statements) -> None:
+    connection.execute("begin transaction")
+    try:
+        for statement in statements:
+            statement()
+        connection.execute("commit")
+    except Exception:
+        connection.execute("rollback")
+        raise
+
+
+def _clear_errors(connection: duckdb.DuckDBPyConnection, asset: str, cik: str | None, accession: str | None) -> None:
+    connection.execute(
+        "delete from raw.sec_load_errors"
+        " where asset = ? and coalesce(cik, '') = ? and coalesce(accession_number, '') = ?",
+        [asset, cik or "", accession or ""],
+    )
+
+
+def known_accessions(connection: duckdb.DuckDBPyConnection, table: str, cik: str) -> set[str]:
+    if table not in {"raw.sec_filings", "raw.sec_revenue_filings"}:
+        raise ValueError(f"not an accession-keyed table: {table}")
+    rows = connection.execute(f"select accession_number from {table} where cik = ?", [cik]).fetchall()  # noqa: S608
+    return {r[0] for r in rows}
+
+
+def add_filings(connection: duckdb.DuckDBPyConnection, cik: str, rows: pd.DataFrame) -> int:
+    """Insert the filings not yet known for `cik` (incremental by accession). Returns rows added."""
+    known = known_accessions(connection, "raw.sec_filings", cik)
+    new = rows[~rows["accession_number"].isin(known)] if not rows.empty else rows
+    _in_transaction(
+        connection,
+        lambda: _insert(connection, "raw.sec_filings", new),
+        lambda: _clear_errors(connection, "raw_sec_filings", cik, None),
+    )
+    return len(new)
+
+
+def replace_company_facts(connection: duckdb.DuckDBPyConnection, cik: str, rows: pd.DataFrame) -> int:
+    """companyfacts is a complete document per company: replace that company's rows."""
+    _in_transaction(
+        connection,
+        lambda: connection.execute("delete from raw.sec_company_facts where cik = ?", [cik]),
+        lambda: _insert(connection, "raw.sec_company_facts", rows),
+        lambda: _clear_errors(connection, "raw_sec_company_facts", cik, None),
+    )
+    return len(rows)
+
+
+def add_revenue_filing(
+    connection: duckdb.DuckDBPyConnection, cik: str, accession: str, filing: pd.DataFrame, facts: pd.DataFrame
+) -> int:
+    """One filing's revenue facts and its manifest row, together (a rerun replaces the same accession)."""
+
+    def delete_previous() -> None:
+        for table in ("raw.sec_revenue_facts", "raw.sec_revenue_filings"):
+            connection.execute(f"delete from {table} where cik = ? and accession_number = ?", [cik, accession])  # noqa: S608
+
+    _in_transaction(
+        connection,
+        delete_previous,
+        lambda: _insert(connection, "raw.sec_revenue_facts", facts),
+        lambda: _insert(connection, "raw.sec_revenue_filings", filing),
+        lambda: _clear_errors(connection, "raw_sec_revenue_facts", cik, accession),
+    )
+    return len(facts)
+
+
+def record_error(
+    connection: duckdb.DuckDBPyConnection,
+    asset: str,
+    cik: str | None,
+    accession: str | None,
+    document: str | None,
+    error: str,
+    source: str,
+    run_id: str,
+) -> None:
+    """Keep the latest error per item (asset, CIK, accession) so the UI and the checks can show it."""
+    _in_transaction(
+        connection,
+        lambda: _clear_errors(connection, asset, cik, accession),
+        lambda: connection.execute(
+            "insert into raw.sec_load_errors values (?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+            [asset, cik, accession, document, error, source, run_id],
+        ),
+    )
+
+
+def drop_other_sources(connection: duckdb.DuckDBPyConnection, cik: str, source: str) -> None:
+    """Switching MINERS_SEC_SOURCE must not mix synthetic and real filings of one company."""
+    tables = ("raw.sec_filings", "raw.sec_revenue_facts", "raw.sec_revenue_filings", "raw.sec_company_facts")
+
+    def delete() -> None:
+        for table in tables:
+            connection.execute(f"delete from {table} where cik = ? and source <> ?", [cik, source])  # noqa: S608
+
+    _in_transaction(connection, delete)

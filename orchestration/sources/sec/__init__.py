@@ -1,0 +1,1 @@
+"""SEC EDGAR disclosures: submissions, companyfacts and the revenue facts of each filing's XBRL."""

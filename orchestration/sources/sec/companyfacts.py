@@ -1,0 +1,82 @@
+"""Rows of raw.sec_company_facts from a companyfacts JSON: the revenue concepts and shares outstanding.
+
+companyfacts holds only non-dimensional facts. Its `fy`/`fp` describe the filing a fact came from, not
+the fact's period, so periods come from `start`/`end` (kept as reported; `fy`/`fp` are kept for lineage).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from orchestration.sources.errors import SecDataError
+from orchestration.sources.sec.xbrl import is_revenue_concept
+
+SHARE_CONCEPTS = frozenset({"dei:EntityCommonStockSharesOutstanding", "us-gaap:CommonStockSharesOutstanding"})
+
+
+def wanted_concept(concept: str) -> bool:
+    return concept in SHARE_CONCEPTS or is_revenue_concept(concept)
+
+
+def _date(value: object, where: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as error:
+        raise SecDataError(f"{where}: not a date: {value!r}") from error
+
+
+def parse_company_facts(body: dict, cik: str, origin: str) -> list[dict]:
+    """One dict per (concept, unit, period, accession); identical repeats are dropped."""
+    where = f"CIK {cik} companyfacts ({origin})"
+    facts = body.get("facts")
+    if not isinstance(facts, dict):
+        raise SecDataError(f"{where}: no facts object")
+    if str(body.get("cik", cik)).lstrip("0") != cik.lstrip("0"):
+        raise SecDataError(f"{where}: body is for CIK {body.get('cik')!r}, not {cik}")
+    rows: dict[tuple, dict] = {}
+    for taxonomy, concepts in facts.items():
+        if not isinstance(concepts, dict):
+            raise SecDataError(f"{where}: taxonomy {taxonomy!r} is not an object")
+        for name, concept_body in concepts.items():
+            concept = f"{taxonomy}:{name}"
+            if not wanted_concept(concept):
+                continue
+            units = (concept_body or {}).get("units")
+            if not isinstance(units, dict):
+                raise SecDataError(f"{where}: {concept} has no units")
+            for unit, entries in units.items():
+                for entry in entries:
+                    item = f"{where} {concept} accession {entry.get('accn')}"
+                    try:
+                        value = Decimal(str(entry["val"]))
+                    except (KeyError, InvalidOperation) as error:
+                        raise SecDataError(f"{item}: missing or non-numeric val {entry.get('val')!r}") from error
+                    end = _date(entry.get("end"), item)
+                    if end is None:
+                        raise SecDataError(f"{item}: no end date")
+                    row = {
+                        "cik": cik,
+                        "taxonomy": taxonomy,
+                        "concept": concept,
+                        "unit": unit,
+                        "period_start": _date(entry.get("start"), item),
+                        "period_end": end,
+                        "value": value,
+                        "accession_number": entry.get("accn"),
+                        "fiscal_year": entry.get("fy"),
+                        "fiscal_period": entry.get("fp"),
+                        "form": entry.get("form"),
+                        "filed": _date(entry.get("filed"), item),
+                        "frame": entry.get("frame"),
+                    }
+                    key = (concept, unit, row["period_start"], end, row["accession_number"])
+                    if key in rows and rows[key]["value"] != value:
+                        raise SecDataError(
+                            f"{item}: conflicting values {rows[key]['value']} and {value} for {row['period_start']}"
+                            f"..{end}"
+                        )
+                    rows.setdefault(key, row)
+    return list(rows.values())

@@ -1,0 +1,163 @@
+"""Where SEC disclosures come from (MINERS_SEC_SOURCE): `snapshot`, `live` or a `files` folder.
+
+`snapshot` and `live` share the EDGAR client and only differ in transport (replay adapter vs. a cached,
+rate-limited session). `files` reads local filing documents (inline XBRL `.htm`/`.html` or instance
+`.xml`), e.g. filings an analyst downloaded: it has no submissions or companyfacts, so its filing list
+comes from each document's cover page (dei) facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from orchestration.paths import SNAPSHOT_DIR
+from orchestration.sources.errors import SecDataError
+from orchestration.sources.sec.edgar import EdgarClient, check_accession, live_session, normalize_cik
+from orchestration.sources.sec.edgar_replay import replay_session
+
+SEC_SNAPSHOT_DIR = SNAPSHOT_DIR / "sec"
+SOURCES = ("snapshot", "live", "files")
+
+# Forms whose primary document carries the financial statements in XBRL.
+FINANCIAL_FORMS = frozenset(
+    {"10-Q", "10-Q/A", "10-K", "10-K/A", "10-KT", "10-KT/A", "20-F", "20-F/A", "40-F", "40-F/A"}
+)
+LOCAL_ACCESSION = re.compile(r"^local-[0-9a-f]{16}$")
+DOCUMENT_SUFFIXES = (".htm", ".html", ".xhtml", ".xml")
+
+
+@dataclass(frozen=True)
+class Company:
+    ticker: str
+    cik: str  # ten digits
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response body and where it came from (for errors and for the raw payload on disk)."""
+
+    body: bytes
+    origin: str
+
+
+def resolve_sec_source(sec_source: str | None, market_source: str | None) -> str:
+    """MINERS_SEC_SOURCE wins; when it is unset, a live market source makes SEC live too."""
+    chosen = (sec_source or "").strip().lower()
+    if not chosen:
+        chosen = "live" if (market_source or "").strip().lower() == "live" else "snapshot"
+    if chosen not in SOURCES:
+        raise SecDataError(f"MINERS_SEC_SOURCE={chosen!r} is not one of {', '.join(SOURCES)}")
+    return chosen
+
+
+class EdgarSource:
+    """EDGAR over HTTP: live, or replayed from the bundled snapshot."""
+
+    def __init__(self, name: str, client: EdgarClient, is_synthetic: bool) -> None:
+        self.name = name
+        self.client = client
+        self.is_synthetic = is_synthetic
+
+    def submissions(self, company: Company) -> tuple[dict, list[Fetched]]:
+        """The submissions JSON, with the older pages listed under `filings.files` merged into `recent`."""
+        body, raw = self.client.submissions(company.cik)
+        fetched = [Fetched(raw, f"submissions/CIK{company.cik}.json")]
+        for page in body.get("filings", {}).get("files", []) or []:
+            if str(page.get("filingTo", "9999")) < "2022-01-01":
+                continue  # older than the history the product covers
+            extra, extra_raw = self.client.submissions_page(company.cik, page["name"])
+            fetched.append(Fetched(extra_raw, f"submissions/{page['name']}"))
+            recent = body["filings"]["recent"]
+            for key, values in extra.items():
+                if isinstance(values, list) and isinstance(recent.get(key), list):
+                    recent[key] = recent[key] + values
+        return body, fetched
+
+    def company_facts(self, company: Company) -> tuple[dict, Fetched]:
+        body, raw = self.client.company_facts(company.cik)
+        return body, Fetched(raw, f"companyfacts/CIK{company.cik}.json")
+
+    def document(self, company: Company, accession: str, document: str) -> Fetched:
+        body = self.client.document(company.cik, check_accession(accession), document)
+        return Fetched(body, f"archives/{int(company.cik)}/{accession.replace('-', '')}/{document}")
+
+
+@dataclass
+class LocalDocument:
+    path: Path
+    accession: str
+    cik: str | None = None
+    form: str | None = None
+    period_end: date | None = None
+    error: str | None = None
+
+
+@dataclass
+class FilesSource:
+    """Local filing documents in one folder; each document is one filing."""
+
+    folder: Path
+    name: str = "files"
+    is_synthetic: bool = False
+    _documents: list[LocalDocument] | None = field(default=None, repr=False)
+
+    @staticmethod
+    def local_accession(path: Path, content: bytes) -> str:
+        """The accession in the file name when there is one (as EDGAR names full submissions), else a hash."""
+        match = re.search(r"(\d{10})-?(\d{2})-?(\d{6})", path.name)
+        if match:
+            return "-".join(match.groups())
+        return f"local-{hashlib.sha256(content).hexdigest()[:16]}"
+
+    def documents(self) -> list[LocalDocument]:
+        """Every document in the folder with its cover-page facts (or the error that stopped reading it)."""
+        if self._documents is None:
+            from orchestration.sources.sec.xbrl import parse_filing
+
+            if not self.folder.is_dir():
+                raise SecDataError(f"MINERS_SEC_FILES_DIR {self.folder} is not a folder")
+            documents = []
+            for path in sorted(self.folder.iterdir()):
+                if not path.is_file() or path.suffix.lower() not in DOCUMENT_SUFFIXES:
+                    continue
+                content = path.read_bytes()
+                document = LocalDocument(path=path, accession=self.local_accession(path, content))
+                try:
+                    facts = parse_filing(content, path.name)
+                    document.cik = facts.cik
+                    document.form = facts.document_type
+                    document.period_end = facts.period_end_date
+                except SecDataError as error:
+                    document.error = str(error)
+                documents.append(document)
+            self._documents = documents
+        return self._documents
+
+    def document(self, company: Company, accession: str, document: str) -> Fetched:
+        for item in self.documents():
+            if item.accession == accession and item.path.name == document:
+                return Fetched(item.path.read_bytes(), str(item.path))
+        raise SecDataError(f"CIK {company.cik} accession {accession} document {document}: not in {self.folder}")
+
+
+SecSource = EdgarSource | FilesSource
+
+
+def build_sec_source(name: str, user_agent: str | None, files_dir: str | None, cache_dir: Path) -> SecSource:
+    if name == "snapshot":
+        return EdgarSource("snapshot", EdgarClient(replay_session(SEC_SNAPSHOT_DIR)), is_synthetic=True)
+    if name == "live":
+        return EdgarSource("live", EdgarClient(live_session(user_agent, cache_dir)), is_synthetic=False)
+    if name == "files":
+        if not files_dir:
+            raise SecDataError("MINERS_SEC_SOURCE=files needs MINERS_SEC_FILES_DIR, a folder of filing documents")
+        return FilesSource(Path(files_dir).expanduser())
+    raise SecDataError(f"unknown SEC source {name!r}: expected one of {', '.join(SOURCES)}")
+
+
+def companies_by_cik(companies: list[Company]) -> dict[str, Company]:
+    return {normalize_cik(c.cik): c for c in companies}

@@ -1,0 +1,217 @@
+"""The reader on four real CleanSpark 10-Qs (shared real data; skipped when absent), cross-checked against Arelle.
+
+CleanSpark's fiscal year ends on 30 September. What the filings tag (checked by reading the statements):
+- FY2024 Q2 and Q3 (2024-03-31, 2024-06-30): "Total revenues, net" is us-gaap:Revenues. Q2 tags "Bitcoin mining
+  revenue, net" as clsk:DigitalCurrencyMiningRevenues; Q3 tags it as RevenueFromContractWithCustomerIncludingAssessedTax
+  on srt:ProductOrServiceAxis (clsk:BitcoinMiningRevenueNetMember, us-gaap:ServiceOtherMember).
+- FY2025 Q1 and Q3 (2024-12-31, 2025-06-30): the statement has one revenue line, "Bitcoin mining revenue, net",
+  tagged clsk:DigitalCurrencyMiningRevenues; there is NO undimensioned us-gaap:Revenues. The only us-gaap:Revenues
+  facts are the GRIID acquisition's pro forma revenue, on us-gaap:BusinessAcquisitionAxis.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orchestration.sources.sec.categories import fact_category, load_member_rules
+from orchestration.sources.sec.xbrl import FilingFacts, is_revenue_concept, parse_file
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec"
+CLSK_CIK = "0000827876"
+MINING = "clsk:DigitalCurrencyMiningRevenues"
+TOTAL = "us-gaap:Revenues"
+
+
+@dataclass(frozen=True)
+class Expected:
+    file: str
+    period_end: date
+    fiscal_year: str
+    fiscal_period: str
+    quarter_start: date
+    total_revenue: Decimal  # the quarter's total revenue on the statement of operations, in dollars
+    total_concept: str  # the undimensioned concept that carries it
+
+
+EXPECTED = [
+    # "Total revenues, net $ 111,799" (thousands), three months ended March 31, 2024
+    Expected(
+        "clsk_10-Q-2024-03-31.html", date(2024, 3, 31), "2024", "Q2", date(2024, 1, 1), Decimal(111_799_000), TOTAL
+    ),
+    # "Total revenues, net $ 104,108" (thousands), three months ended June 30, 2024
+    Expected(
+        "clsk_10-Q-2024-06-30.html", date(2024, 6, 30), "2024", "Q3", date(2024, 4, 1), Decimal(104_108_000), TOTAL
+    ),
+    # "Bitcoin mining revenue, net $ 162,306" (thousands, the only revenue line), three months ended December 31, 2024
+    Expected(
+        "clsk_10Q-2024-12-31.html", date(2024, 12, 31), "2025", "Q1", date(2024, 10, 1), Decimal(162_306_000), MINING
+    ),
+    # "Bitcoin mining revenue, net $ 198,644" (thousands, the only revenue line), three months ended June 30, 2025
+    Expected(
+        "clsk_10-Q-2025-06-30.html", date(2025, 6, 30), "2025", "Q3", date(2025, 4, 1), Decimal(198_644_000), MINING
+    ),
+]
+IDS = [e.file for e in EXPECTED]
+
+
+def _path(real_sec_dir: Path, expected: Expected) -> Path:
+    path = real_sec_dir / expected.file
+    if not path.is_file():
+        pytest.skip(f"{expected.file} is not in the shared real SEC data")
+    return path
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[Path, FilingFacts]:
+    return {}
+
+
+def _parse(path: Path, cache: dict[Path, FilingFacts]) -> FilingFacts:
+    if path not in cache:
+        cache[path] = parse_file(path)
+    return cache[path]
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
+def test_cover_page(real_sec_dir: Path, parsed, expected: Expected):
+    filing = _parse(_path(real_sec_dir, expected), parsed)
+    assert filing.cik == CLSK_CIK
+    assert filing.document_type == "10-Q"
+    assert filing.period_end_date == expected.period_end
+    assert (filing.fiscal_year_focus, filing.fiscal_period_focus) == (expected.fiscal_year, expected.fiscal_period)
+    assert filing.amendment is False
+    assert filing.current_fiscal_year_end == "--09-30"  # the two FY2025 filings write "09-30" (ixt:date-month-day)
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
+def test_quarter_total_revenue(real_sec_dir: Path, parsed, expected: Expected):
+    filing = _parse(_path(real_sec_dir, expected), parsed)
+    quarter = [
+        f
+        for f in filing.facts
+        if (f.period_start, f.period_end) == (expected.quarter_start, expected.period_end) and not f.dimensions
+    ]
+    by_concept = {f.concept: f.value for f in quarter}
+    assert by_concept[expected.total_concept] == expected.total_revenue
+    if expected.total_concept == MINING:
+        assert TOTAL not in by_concept  # only the pro forma us-gaap:Revenues, on BusinessAcquisitionAxis
+        pro_forma = [f for f in filing.facts if f.concept == TOTAL]
+        assert pro_forma and all(f.axis == "us-gaap:BusinessAcquisitionAxis" for f in pro_forma)
+        assert {fact_category(f, load_member_rules()) for f in pro_forma} == {"other_axis"}
+    elif MINING in by_concept:
+        assert by_concept[MINING] == by_concept[TOTAL]  # no other services revenue in the quarter
+    # every revenue fact is in dollars, durations, with the inclusive end date of a month
+    assert all(f.unit == "USD" and f.period_start is not None for f in filing.facts)
+    assert all((f.period_end + timedelta(days=1)).day == 1 for f in filing.facts)
+
+
+def test_fiscal_2024_q3_mining_revenue_on_the_product_axis(real_sec_dir: Path, parsed):
+    filing = _parse(_path(real_sec_dir, EXPECTED[1]), parsed)
+    rules = load_member_rules()
+    quarter = {
+        (f.member, fact_category(f, rules)): f.value
+        for f in filing.facts
+        if f.axis == "srt:ProductOrServiceAxis" and f.period_start == date(2024, 4, 1)
+    }
+    assert quarter == {
+        ("clsk:BitcoinMiningRevenueNetMember", "self_mining"): Decimal(104_108_000),
+        ("us-gaap:ServiceOtherMember", "other"): Decimal(0),
+    }
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
+def test_reading_a_filing_is_fast(real_sec_dir: Path, expected: Expected):
+    path = _path(real_sec_dir, expected)
+    started = time.perf_counter()
+    parse_file(path)
+    assert time.perf_counter() - started < 1.0  # about 0.1 s each on a laptop; the aim is < 0.5 s
+
+
+# -- cross-check against Arelle ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def arelle_cntlr(tmp_path_factory: pytest.TempPathFactory):
+    pytest.importorskip("arelle")
+    with pytest.MonkeyPatch.context() as patch:
+        # Arelle keeps its config and web cache under XDG_CONFIG_HOME (else ~/.config/arelle): keep it in a tmp dir
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("arelle_config")))
+        from arelle import Cntlr
+
+        cntlr = Cntlr.Cntlr(logFileName="logToBuffer")
+        cntlr.webCache.workOffline = True
+        yield cntlr
+        cntlr.close()
+
+
+def _canonical(qname) -> str:
+    uri = qname.namespaceURI or ""
+    for start, prefix in (
+        ("http://fasb.org/us-gaap/", "us-gaap"),
+        ("http://fasb.org/srt/", "srt"),
+        ("http://xbrl.sec.gov/dei/", "dei"),
+    ):
+        if uri.startswith(start):
+            return f"{prefix}:{qname.localName}"
+    if "xbrl.ifrs.org/taxonomy/" in uri and uri.endswith("/ifrs-full"):
+        return f"ifrs-full:{qname.localName}"
+    return f"{qname.prefix}:{qname.localName}"
+
+
+def _arelle_revenue_facts(cntlr, path: Path) -> list[tuple[tuple, Decimal | None, str | None]]:
+    """(key, value, decimals) of every ix:nonFraction revenue fact, as Arelle reads it; end dates made inclusive."""
+    model = cntlr.modelManager.load(str(path))
+    try:
+        facts = []
+        for fact in model.facts:
+            if fact.localName != "nonFraction" or not is_revenue_concept(_canonical(fact.qname)):
+                continue
+            context = fact.context
+            if context.isInstantPeriod:
+                start, end = None, (context.instantDatetime - timedelta(days=1)).date()
+            else:  # Arelle's end is exclusive: midnight after the last day
+                start, end = context.startDatetime.date(), (context.endDatetime - timedelta(days=1)).date()
+            dimensions = []
+            for axis, member in context.qnameDims.items():
+                value = _canonical(member.memberQname) if member.isExplicit else member.typedMember.textValue.strip()
+                dimensions.append((_canonical(axis), value))
+            unit = fact.unit.measures[0][0].localName
+            value = None if fact.isNil else Decimal(fact.value)
+            facts.append(((_canonical(fact.qname), start, end, tuple(sorted(dimensions)), unit), value, fact.decimals))
+        return facts
+    finally:
+        cntlr.modelManager.close(model)
+
+
+def _assert_agrees_with_arelle(filing: FilingFacts, arelle_facts) -> None:
+    ours = {(f.concept, f.period_start, f.period_end, f.dimensions, f.unit): f for f in filing.facts}
+    assert arelle_facts, "Arelle found no revenue facts"
+    assert set(ours) == {key for key, _, _ in arelle_facts}
+    exact = set()
+    for key, value, decimals in arelle_facts:
+        fact = ours[key]
+        if value is None:
+            continue
+        assert fact.value is not None, key
+        if fact.value == value:
+            exact.add(key)
+        else:  # a less precise duplicate of the kept fact: equal once rounded to its decimals
+            step = Decimal(1).scaleb(-int(decimals))
+            assert fact.value.quantize(step) == value.quantize(step), (key, fact.value, value)
+    assert exact == {key for key, f in ours.items() if f.value is not None}
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
+def test_real_filing_agrees_with_arelle(real_sec_dir: Path, parsed, arelle_cntlr, expected: Expected):
+    path = _path(real_sec_dir, expected)
+    _assert_agrees_with_arelle(_parse(path, parsed), _arelle_revenue_facts(arelle_cntlr, path))
+
+
+@pytest.mark.parametrize("name", ["acme_10-Q-2024-09-30.htm", "nordhash_20-F-2024-06-30.htm"])
+def test_handcrafted_inline_fixture_agrees_with_arelle(arelle_cntlr, name: str):
+    path = FIXTURES / name
+    _assert_agrees_with_arelle(parse_file(path), _arelle_revenue_facts(arelle_cntlr, path))
