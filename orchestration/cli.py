@@ -30,7 +30,7 @@ def source_range(source_name: str, csv_dir: str | None, data_dir: str) -> tuple[
 
 def run(start: date | None, end: date | None) -> int:
     """Parse dbt, then materialize every asset and check over the partition range, in this process."""
-    from dagster import DagsterInstance
+    from dagster import AssetCheckSeverity, DagsterInstance
 
     from orchestration.defs.dbt.project import dbt_project
     from orchestration.defs.ingest.partitions import partition_range_tags
@@ -53,13 +53,14 @@ def run(start: date | None, end: date | None) -> int:
     job = defs.resolve_job_def("all_assets_job")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     result = job.execute_in_process(instance=instance, tags=partition_range_tags(start, end), raise_on_error=False)
-    failed_checks = [
-        e.asset_check_evaluation_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    evaluations = [
+        e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    for check in failed_checks:
-        print(f"GATE FAILED: {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
+    failed_checks = [c for c in evaluations if not c.passed and c.severity == AssetCheckSeverity.ERROR]
+    for check in evaluations:
+        if not check.passed:
+            label = "GATE FAILED" if check.severity == AssetCheckSeverity.ERROR else "CHECK WARNING"
+            print(f"{label}: {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
     print(
         f"miners run: {'succeeded' if result.success and not failed_checks else 'FAILED'}; "
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd = commands.add_parser("run", help="materialize the whole pipeline over the source's date range")
     run_cmd.add_argument("--start", type=date.fromisoformat, help="first partition (default: source's first day)")
     run_cmd.add_argument("--end", type=date.fromisoformat, help="last partition (default: source's last day)")
-    commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market snapshot (seeded)")
+    commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market and SEC snapshots (seeded)")
     facts_cmd = commands.add_parser(
         "revenue-facts", help="print the revenue facts of one SEC filing (iXBRL or XBRL) as CSV"
     )
@@ -132,9 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
     from orchestration.snapshot.generator import write_snapshot
+    from orchestration.snapshot.sec_generator import write_sec_snapshot
 
     truth = write_snapshot()
-    print(f"snapshot written: {len(truth.bars)} tickers, {truth.truth['start']}..{truth.truth['end']}")
+    print(f"market snapshot written: {len(truth.bars)} tickers, {truth.truth['start']}..{truth.truth['end']}")
+    sec = write_sec_snapshot()
+    print(f"SEC snapshot written: {len(sec.files)} files")
     return 0
 
 

@@ -25,13 +25,24 @@ def test_definitions_load(dbt_manifest: Path):
         "miners",
         "factors",
         "market_events",
+        "raw_sec_filings",
+        "raw_sec_company_facts",
+        "raw_sec_revenue_facts",
+        "mart_revenue_mix",
+        "mart_ai_capacity_exposure",
+        "mart_ai_pivot_scenarios",
+        "revenue_member_map",
     } <= keys
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    for asset in ("raw_market_prices", "mart_factor_exposure", "mart_event_reactions"):
+    gated = ("raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
+    marts = ("mart_factor_exposure", "mart_event_reactions", "mart_revenue_mix", "mart_ai_capacity_exposure")
+    for asset in (*gated, *marts, "mart_ai_pivot_scenarios"):
         assert (asset, "ge_gate") in checks
     assert defs.resolve_job_def("market_data_job") and defs.resolve_job_def("all_assets_job")
     # raw tables feed dbt: lineage from the source's meta
     assert dg.AssetKey("raw_market_prices") in graph.get(dg.AssetKey("stg_yahoo__daily_prices")).parent_keys
+    assert dg.AssetKey("raw_sec_revenue_facts") in graph.get(dg.AssetKey("stg_sec__revenue_facts")).parent_keys
+    assert defs.resolve_sensor_def("sec_filings_sensor").job_name == "sec_filings_job"
 
 
 def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):

@@ -36,10 +36,16 @@ APLD, SLNH from periods ending 2022-03-31 on; HUT from 2024 after a 10-KT for 20
 the quarter ended 2025-06-30; ABTC from 2025-09-30; CRWV from 2025-03-31; BTBT 20-F FY2022-23, 10-K FY2024,
 10-Qs from 2025; IREN 20-F FY2022-24 (IFRS), 10-K FY2025, 10-Qs from the quarter ended 2025-09-30); BITF and
 HIVE file 40-Fs, BTDR 20-Fs (IFRS), with interim 6-Ks without XBRL. 10-Qs are filed 36-45 days after the
-quarter, 10-Ks 58-74 days after the year, nothing after AS_OF. Earnings 8-Ks (2.02,9.01) come the day of
-each 10-Q/10-K, contract 8-Ks (1.01,7.01,9.01) on each seed contract's date once the company files 8-Ks,
-plus 8.01 8-Ks, DEF 14As and S-8s so a consumer has to filter forms. Accession numbers are self-filed
-(`{cik}-{yy}-{seq}`, sequence rising through each year).
+quarter, 10-Ks 58-74 days after the year (moved to the next weekday), nothing after AS_OF. Earnings 8-Ks
+(2.02,9.01) come the day of each 10-Q/10-K, contract 8-Ks (1.01,7.01,9.01) on each seed contract's date
+once the company files 8-Ks (so not GLXY's March 2025 lease), plus 8.01 8-Ks, DEF 14As and S-8s, so a
+consumer has to filter forms. Accession numbers are self-filed (`{cik}-{yy}-{seq}`, rising through a year).
+
+The planted truth (`revenue`) has one row per fiscal quarter tagged as three months in some filing (current
+or comparative) or derivable as FY - nine-month YTD, and one fiscal_year row per fiscal year reported in an
+annual filing that has no such quarter in it (BITF, BTDR, HIVE, IREN FY2022-24, BTBT FY2022-23, and the
+FY2023 comparatives of GLXY, ABTC and CRWV); periods ending from 2022-01-01; values from the latest filing
+covering the period. Quarters only derivable otherwise (GLXY's Q1s as six months minus Q2) are not rows.
 
 Quirks planted (each listed in planted_truth.json under "quirks" with ticker and accession):
  1. Non-December fiscal years: CLSK (Sep), APLD (May), HIVE (Mar), IREN (Jun); quarters and fiscal years
@@ -1104,7 +1110,7 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
     if filing.form == "10-KT":
         period_text = f"For the transition period from {_day(period[0])} to {_day(period[1])}"
     else:
-        period_text = f"For the {'quarterly' if is_10q else 'fiscal year'} period ended {_day(period[1])}"
+        period_text = f"For the {'quarterly period' if is_10q else 'fiscal year'} ended {_day(period[1])}"
     sections = [
         f'<p style="font-weight:bold;color:#b00">{escape(SYNTHETIC_LINE, quote=False)}</p>',
         f"<p>UNITED STATES SECURITIES AND EXCHANGE COMMISSION — FORM {filing.form} — {kind}</p>",
@@ -1505,6 +1511,8 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
         )
         everything[company.ticker] = periodic[company.ticker] + current[company.ticker]
         for filing in periodic[company.ticker]:
+            if filing.report_date < FIRST_PERIOD_END:
+                raise AssertionError(f"{company.ticker}: {filing.form} for {filing.report_date} precedes the snapshot")
             filing.shares_date = filing.filing_date - timedelta(days=int(rng.integers(3, 12)))
         _assign_accessions(company, everything[company.ticker], rng)
 

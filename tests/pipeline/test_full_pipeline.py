@@ -1,10 +1,14 @@
 """End to end on the snapshot: every gate passes and the planted truth comes back out of the marts."""
 
+import json
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 
+from orchestration.paths import SEEDS_DIR
+from orchestration.sources.sec.source import SEC_SNAPSHOT_DIR
 from tests.pipeline.conftest import PipelineRun
 
 BETA_TOLERANCE = 0.05
@@ -15,7 +19,17 @@ def test_run_succeeds_with_every_gate_passing(pipeline: PipelineRun):
     assert pipeline.result.success
     checks = pipeline.result.get_asset_check_evaluations()
     gates = {c.asset_key.to_user_string() for c in checks if c.check_name == "ge_gate"}
-    assert gates == {"raw_market_prices", "mart_factor_exposure", "mart_event_reactions"}
+    assert gates == {
+        "raw_market_prices",
+        "raw_sec_filings",
+        "raw_sec_company_facts",
+        "raw_sec_revenue_facts",
+        "mart_factor_exposure",
+        "mart_event_reactions",
+        "mart_revenue_mix",
+        "mart_ai_capacity_exposure",
+        "mart_ai_pivot_scenarios",
+    }
     failed = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
     assert failed == []
     assert len(checks) > 50  # dbt tests surface as checks too
@@ -116,3 +130,79 @@ def test_microsoft_pullback_hits_ai_pivoted_miners_hardest(pipeline: PipelineRun
     }
     hit = rows.assign(pivoted=rows["ticker"].isin(pivoted)).groupby("pivoted")["abnormal_return"].mean()
     assert hit[True] < hit[False] - 0.03
+
+
+CATEGORIES = ("total", "self_mining", "hosting", "hpc_ai", "other", "unclassified")
+
+
+def test_planted_revenue_mix_is_recovered_exactly(pipeline: PipelineRun):
+    truth = json.loads((SEC_SNAPSHOT_DIR / "planted_truth.json").read_text())
+    assert truth["synthetic"] is True
+    mart = pipeline.query(
+        "select ticker, period_type, fiscal_year, fiscal_quarter, period_start::varchar period_start,"
+        " period_end::varchar period_end, total_revenue total, self_mining_revenue self_mining,"
+        " hosting_revenue hosting, hpc_ai_revenue hpc_ai, other_revenue other, unclassified_revenue unclassified"
+        " from marts.mart_revenue_mix where period_end >= '2022-01-01'"  # the truth starts with 2022
+    )
+    got = {
+        (r.ticker, r.period_start, r.period_end): (r.period_type, r.fiscal_year, r.fiscal_quarter)
+        + tuple(Decimal(str(getattr(r, c))) for c in CATEGORIES)
+        for r in mart.itertuples()
+    }
+    planted = {
+        (r["ticker"], r["period_start"], r["period_end"]): (r["period_type"], r["fiscal_year"], r["fiscal_quarter"])
+        + tuple(Decimal(str(r[c])) for c in CATEGORIES)
+        for r in truth["revenue"]
+    }
+    assert len(planted) > 200
+    assert set(got) == set(planted)
+    wrong = {key: (got[key], planted[key]) for key in planted if _normalised(got[key]) != _normalised(planted[key])}
+    assert wrong == {}
+
+
+def _normalised(row: tuple) -> tuple:
+    period_type, fiscal_year, fiscal_quarter, *values = row
+    quarter = None if fiscal_quarter is None or pd.isna(fiscal_quarter) else int(fiscal_quarter)
+    return (period_type, int(fiscal_year), quarter, *values)
+
+
+def test_halving_and_ai_pivot_move_the_revenue_mix(pipeline: PipelineRun):
+    mining = pipeline.query(
+        "select ticker, period_end::varchar period_end, halving_era, self_mining_revenue from marts.mart_revenue_mix"
+        " where period_type = 'quarter' and period_end in ('2024-03-31', '2024-09-30')"
+    ).pivot(index="ticker", columns="period_end", values="self_mining_revenue")
+    mining = mining[mining["2024-03-31"] > 0].dropna()
+    assert len(mining) >= 9
+    assert (mining["2024-09-30"] < mining["2024-03-31"]).all()  # the halving cut self-mining revenue
+    corz = pipeline.query(
+        "select period_end, hpc_ai_share from marts.mart_revenue_mix where ticker = 'CORZ' order by period_end"
+    )
+    assert corz[corz["period_end"] < "2024-06-30"]["hpc_ai_share"].fillna(0).max() == 0
+    assert corz["hpc_ai_share"].iloc[-1] > 0.2  # CoreWeave's colocation revenue after the 2024 contracts
+
+
+def test_ai_capacity_exposure_follows_the_contract_registry(pipeline: PipelineRun):
+    latest = pipeline.query(
+        "select ticker, contracted_mw, terminated_mw, counterparties, largest_counterparty_share,"
+        " latest_beta_ai, latest_hpc_ai_share, share_of_power_capacity from marts.mart_ai_capacity_exposure"
+        " qualify month_end = max(month_end) over () order by ticker"
+    ).set_index("ticker")
+    contracts = pd.read_csv(SEEDS_DIR / "ai_hpc_contracts.csv")
+    signed = contracts[contracts["status_as_of_source"].str.startswith("contracted")]
+    expected = signed.groupby("ticker")["critical_it_mw"].sum()
+    assert latest.loc[expected.index, "contracted_mw"].tolist() == pytest.approx(expected.tolist())
+    assert latest.loc["CORZ", "counterparties"] == "CoreWeave" and latest.loc["CORZ", "largest_counterparty_share"] == 1
+    assert latest.loc["CORZ", "share_of_power_capacity"] == pytest.approx(588 / 0.7 / 1300)
+    assert latest["latest_beta_ai"].notna().sum() >= 15
+    assert latest.loc["MARA", "contracted_mw"] == 0
+
+
+def test_pivot_scenarios_scale_with_the_share_moved(pipeline: PipelineRun):
+    rows = pipeline.query(
+        "select share_of_power_moved, incremental_annual_revenue_usd, valuation_uplift_usd, valuation_multiple"
+        " from marts.mart_ai_pivot_scenarios where ticker = 'CORZ' order by 1"
+    )
+    assert rows["share_of_power_moved"].tolist() == [0.1, 0.2, 0.3, 0.5]
+    per_share = rows["incremental_annual_revenue_usd"] / rows["share_of_power_moved"]
+    assert per_share.max() == pytest.approx(per_share.min())
+    assert (rows["valuation_uplift_usd"] == rows["incremental_annual_revenue_usd"] * rows["valuation_multiple"]).all()

@@ -52,6 +52,8 @@ def parse_company_facts(body: dict, cik: str, origin: str) -> list[dict]:
                     item = f"{where} {concept} accession {entry.get('accn')}"
                     try:
                         value = Decimal(str(entry["val"]))
+                        if not value.is_finite():  # NaN/Infinity parse as Decimals but are not amounts
+                            raise InvalidOperation
                     except (KeyError, InvalidOperation) as error:
                         raise SecDataError(f"{item}: missing or non-numeric val {entry.get('val')!r}") from error
                     end = _date(entry.get("end"), item)

@@ -28,9 +28,10 @@ MAX_REQUESTS_PER_SECOND = 10
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TIMEOUT_SECONDS = 30
 
-CIK_PATTERN = re.compile(r"^\d{10}$")
-ACCESSION_PATTERN = re.compile(r"^\d{10}-\d{2}-\d{6}$")
-DOCUMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+# ASCII digits only, and \Z rather than $ (which also matches before a trailing newline).
+CIK_PATTERN = re.compile(r"^[0-9]{10}\Z")
+ACCESSION_PATTERN = re.compile(r"^[0-9]{10}-[0-9]{2}-[0-9]{6}\Z")
+DOCUMENT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
 USER_AGENT_PATTERN = re.compile(r"\S+.*\s+\S+@\S+\.\S+")  # "Company Name contact@example.com"
 
 
@@ -151,6 +152,7 @@ def live_session(user_agent: str | None, cache_dir: Path) -> requests.Session:
     class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):
         pass
 
+    user_agent = check_user_agent(user_agent)  # before the cache file is created
     cache_dir.mkdir(parents=True, exist_ok=True)
     session = CachedLimiterSession(
         cache_name=str(cache_dir / "edgar_http_cache"),
@@ -160,5 +162,5 @@ def live_session(user_agent: str | None, cache_dir: Path) -> requests.Session:
         allowable_codes=(200,),
         per_second=MAX_REQUESTS_PER_SECOND,
     )
-    session.headers.update({"User-Agent": check_user_agent(user_agent), "Accept-Encoding": "gzip, deflate"})
+    session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"})
     return session

@@ -1,0 +1,236 @@
+"""The raw SEC assets against a temporary DuckDB: snapshot load, incremental reruns, bad input, local files."""
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.dbt.assets import dbt_executable
+from orchestration.defs.resources import SecSourceResource, WarehouseResource
+from orchestration.defs.sec import assets as sec_assets
+from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
+from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.sources.sec import source as sec_source
+from orchestration.sources.sec.source import Company
+
+RAW_TABLES = ("raw.sec_filings", "raw.sec_company_facts", "raw.sec_revenue_facts")
+DATA_COLUMNS = {
+    "raw.sec_filings": "cik, accession_number, form, filing_date, report_date, primary_document, items",
+    "raw.sec_company_facts": "cik, concept, unit, period_start, period_end, value, accession_number",
+    "raw.sec_revenue_facts": "accession_number, concept, context_id, period_start, period_end, dimensions, value",
+}
+
+
+def materialize_sec(data_dir: Path, **sec) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [sec_assets.raw_sec_filings, sec_assets.raw_sec_company_facts, sec_assets.raw_sec_revenue_facts]
+        + sec_gates
+        + sec_load_error_checks,
+        resources={
+            "warehouse": WarehouseResource(data_dir=str(data_dir)),
+            "sec": SecSourceResource(**(sec or {"source": "snapshot"})),
+        },
+        raise_on_error=False,
+    )
+
+
+def query(data_dir: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+def digests(data_dir: Path) -> dict[str, str]:
+    return {
+        table: hashlib.sha256(
+            repr(query(data_dir, f"select {DATA_COLUMNS[table]} from {table} order by all")).encode()
+        ).hexdigest()
+        for table in RAW_TABLES
+    }
+
+
+def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    return {k: v.value for k, v in result.asset_materializations_for_node(asset)[0].metadata.items()}
+
+
+def checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    return {(c.asset_key.to_user_string(), c.check_name): c for c in result.get_asset_check_evaluations()}
+
+
+@pytest.fixture(scope="module")
+def snapshot_load(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    data_dir = tmp_path_factory.mktemp("sec_warehouse")
+    return data_dir, materialize_sec(data_dir)
+
+
+def test_snapshot_loads_every_company_and_passes_the_gates(snapshot_load):
+    data_dir, result = snapshot_load
+    assert result.success
+    companies = len(sec_assets.universe_companies())
+    assert query(data_dir, "select count(distinct cik) from raw.sec_filings")[0][0] == companies
+    assert metadata(result, "raw_sec_filings")["errors"] == 0
+    assert metadata(result, "raw_sec_revenue_facts")["filings_parsed"] > 100
+    assert query(data_dir, "select bool_and(is_synthetic) and bool_and(source = 'snapshot') from raw.sec_filings")[0][0]
+    failed = [key for key, check in checks(result).items() if not check.passed]
+    assert failed == []
+    # the raw responses are kept on disk
+    assert list((data_dir / "raw" / "sec" / "snapshot").rglob("CIK0000827876.json"))
+    assert list((data_dir / "raw" / "sec" / "snapshot" / "archives").rglob("*.htm"))
+
+
+def test_rerun_fetches_no_filing_twice_and_changes_nothing(snapshot_load):
+    data_dir, _ = snapshot_load
+    before = digests(data_dir)
+    again = materialize_sec(data_dir)
+    assert again.success
+    assert metadata(again, "raw_sec_filings")["new_accessions"] == 0
+    assert metadata(again, "raw_sec_revenue_facts")["filings_pending"] == 0
+    assert digests(data_dir) == before
+
+
+def _corrupt(snapshot: Path, relative: str, body: bytes) -> None:
+    (snapshot / relative).write_bytes(gzip.compress(body, mtime=0))
+
+
+def _financial_documents(snapshot: Path, cik: str) -> list[Path]:
+    """The inline XBRL documents of the company's 10-Qs and 10-Ks, oldest first."""
+    body = json.loads(gzip.decompress((snapshot / "submissions" / f"CIK{cik}.json.gz").read_bytes()))
+    recent = body["filings"]["recent"]
+    filings = sorted(
+        (date, accession, document)
+        for date, accession, document, form in zip(
+            recent["filingDate"], recent["accessionNumber"], recent["primaryDocument"], recent["form"], strict=True
+        )
+        if form in {"10-Q", "10-K"}
+    )
+    folder = snapshot / "archives" / str(int(cik))
+    return [folder / accession.replace("-", "") / f"{document}.gz" for _, accession, document in filings]
+
+
+def test_bad_input_is_reported_by_item_and_everything_else_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    snapshot, bundled = tmp_path / "snapshot", sec_source.SEC_SNAPSHOT_DIR
+    shutil.copytree(bundled, snapshot)
+    monkeypatch.setattr(sec_source, "SEC_SNAPSHOT_DIR", snapshot)
+    companies = {c.ticker: c for c in sec_assets.universe_companies()}
+    riot, mara, wulf = companies["RIOT"], companies["MARA"], companies["WULF"]
+    # an unknown CIK in the universe: EDGAR answers 404
+    monkeypatch.setattr(sec_assets, "universe_companies", lambda: [*companies.values(), Company("ZZZZ", "0000000001")])
+    # malformed submissions JSON, and companyfacts that is not an object
+    _corrupt(snapshot, f"submissions/CIK{wulf.cik}.json.gz", b'{"cik": "1083301", "filings": {"recent": ')
+    _corrupt(snapshot, f"companyfacts/CIK{mara.cik}.json.gz", b"[]")
+    # HTML where XBRL was expected, and a filing with conflicting duplicate facts
+    html_doc, conflict_doc = _financial_documents(snapshot, riot.cik)[:2]
+    _corrupt(snapshot, str(html_doc.relative_to(snapshot)), b"<html><body><p>Quarterly report</p></body></html>")
+    text = gzip.decompress(conflict_doc.read_bytes()).decode()
+    start = text.rindex("<ix:nonFraction", 0, text.index('name="us-gaap:Revenues"'))
+    end = text.index("</ix:nonFraction>", start) + len("</ix:nonFraction>")
+    fact = text[start:end]
+    tampered = re.sub(r' id="[^"]*"', "", fact, count=1)  # the copy is displayed again, without an id
+    digits = next(c for c in fact[fact.index(">") + 1 :] if c.isdigit())
+    tampered = (
+        tampered[: tampered.rindex(digits)] + str((int(digits) + 1) % 10) + tampered[tampered.rindex(digits) + 1 :]
+    )
+    _corrupt(snapshot, str(conflict_doc.relative_to(snapshot)), text.replace(fact, fact + tampered, 1).encode())
+
+    result = materialize_sec(tmp_path)
+    assert result.success  # everything else loaded
+
+    errors = query(tmp_path, "select asset, cik, accession_number, document, error from raw.sec_load_errors")
+    by_item = {(asset, cik, document): error for asset, cik, _, document, error in errors}
+    assert "CIK 0000000001" in by_item[("raw_sec_filings", "0000000001", None)]
+    assert "HTTP 404" in by_item[("raw_sec_filings", "0000000001", None)]
+    assert "malformed JSON" in by_item[("raw_sec_filings", wulf.cik, None)]
+    assert f"CIK {mara.cik}" in by_item[("raw_sec_company_facts", mara.cik, None)]
+    html_name, conflict_name = html_doc.name.removesuffix(".gz"), conflict_doc.name.removesuffix(".gz")
+    html_error = by_item[("raw_sec_revenue_facts", riot.cik, html_name)]
+    assert html_name in html_error and "inline XBRL" in html_error
+    conflict_error = by_item[("raw_sec_revenue_facts", riot.cik, conflict_name)]
+    assert conflict_name in conflict_error and "conflicting" in conflict_error
+    failed = [(accession, error) for asset, _, accession, _, error in errors if asset == "raw_sec_revenue_facts"]
+    assert len(failed) == 2 and all(f"accession {accession}" in error for accession, error in failed)
+    failed_accessions = [accession for accession, _ in failed]
+
+    # nothing partial: the failed filings wrote no fact and no manifest row
+    for accession in failed_accessions:
+        assert query(
+            tmp_path, "select count(*) from raw.sec_revenue_facts where accession_number = ?", [accession]
+        ) == [(0,)]
+        assert query(
+            tmp_path, "select count(*) from raw.sec_revenue_filings where accession_number = ?", [accession]
+        ) == [(0,)]
+    # the others still loaded
+    loaded = {row[0] for row in query(tmp_path, "select distinct ticker from raw.sec_revenue_facts")}
+    assert {"RIOT", "MARA", "CLSK", "CORZ"} <= loaded
+    assert "WULF" not in {row[0] for row in query(tmp_path, "select distinct ticker from raw.sec_filings")}
+    report = checks(result)
+    for asset in ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts"):
+        assert not report[(asset, "load_errors")].passed
+        assert report[(asset, "load_errors")].severity == dg.AssetCheckSeverity.WARN
+        assert report[(asset, "ge_gate")].passed
+
+    # once the source is fixed, a rerun loads exactly the failed items and clears their errors
+    shutil.copy(bundled / html_doc.relative_to(snapshot), html_doc)
+    rerun = materialize_sec(tmp_path)
+    assert metadata(rerun, "raw_sec_revenue_facts")["filings_parsed"] == 1
+    remaining = {
+        row[3]
+        for row in query(tmp_path, "select * from raw.sec_load_errors where asset = ?", ["raw_sec_revenue_facts"])
+    }
+    assert remaining == {conflict_name}
+
+
+def test_live_sec_without_user_agent_fails_clearly(tmp_path: Path):
+    result = materialize_sec(tmp_path, source="live", user_agent="")
+    assert not result.success
+    error = result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert "SEC_USER_AGENT" in error
+
+
+def test_real_cleanspark_filings_are_all_self_mining(real_sec_dir: Path, tmp_path: Path, dbt_manifest: Path):
+    """Local 10-Qs (files source) through dbt: totals equal the income statements, all of it mining."""
+    result = materialize_sec(tmp_path, source="files", files_dir=str(real_sec_dir))
+    assert result.success
+    assert metadata(result, "raw_sec_revenue_facts")["filings_parsed"] == 4
+    env = {**os.environ, "MINERS_DATA_DIR": str(tmp_path)}
+    build = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            "+mart_revenue_mix",
+            "--exclude",
+            "test_type:unit",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout[-3000:]
+    rows = query(
+        tmp_path,
+        "select period_start::varchar, period_end::varchar, fiscal_year, fiscal_quarter, total_revenue,"
+        " self_mining_revenue from marts.mart_revenue_mix where ticker = 'CLSK' order by period_end",
+    )
+    quarters = {(start, end): (fy, fq, float(total), float(mining)) for start, end, fy, fq, total, mining in rows}
+    # the three-month total revenue of each 10-Q's statement of operations
+    assert quarters[("2024-01-01", "2024-03-31")] == (2024, 2, 111_799_000, 111_799_000)
+    assert quarters[("2024-04-01", "2024-06-30")] == (2024, 3, 104_108_000, 104_108_000)
+    assert quarters[("2024-10-01", "2024-12-31")] == (2025, 1, 162_306_000, 162_306_000)
+    assert quarters[("2025-04-01", "2025-06-30")] == (2025, 3, 198_644_000, 198_644_000)
+    assert all(total == mining for _, _, total, mining in quarters.values())
