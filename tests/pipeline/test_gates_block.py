@@ -54,3 +54,73 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert built == {"raw_market_prices"}  # no dbt model was built
     assert mart_digest(tmp_path / "warehouse.duckdb") == before
+
+
+SEC_MARTS = ("mart_revenue_mix", "mart_ai_capacity_exposure", "mart_ai_pivot_scenarios")
+BAD_FILINGS = {
+    # a fact in another currency would be summed as dollars
+    "euro revenue": (
+        "raw_sec_revenue_facts",
+        "update raw.sec_revenue_facts set unit = 'EUR' where ticker = 'MARA' and period_end = date '2024-03-31'",
+    ),
+    # the same fact twice in one filing: the raw key is no longer unique
+    "duplicate fact": (
+        "raw_sec_revenue_facts",
+        "insert into raw.sec_revenue_facts select * from raw.sec_revenue_facts where ticker = 'RIOT' limit 1",
+    ),
+    # a malformed accession number in the filings index
+    "bad accession": (
+        "raw_sec_filings",
+        "update raw.sec_filings set accession_number = '12-34' where ticker = 'CLSK' and form = '8-K'"
+        " and accession_number = (select min(accession_number) from raw.sec_filings where ticker = 'CLSK'"
+        " and form = '8-K')",
+    ),
+}
+
+
+def sec_mart_digest(database: Path) -> str:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = [connection.execute(f"select * from marts.{t} order by all").fetchall() for t in SEC_MARTS]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("problem", sorted(BAD_FILINGS))
+def test_bad_filing_fails_its_gate_and_blocks_the_marts(
+    pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problem: str
+):
+    from orchestration.definitions import defs
+
+    shutil.copy(pipeline.data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    asset, statement = BAD_FILINGS[problem]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute(statement)
+    before = sec_mart_digest(tmp_path / "warehouse.duckdb")
+
+    # The SEC job on a warehouse that already holds every snapshot filing: nothing new is fetched,
+    # the gates see the tampered tables.
+    result = defs.resolve_job_def("sec_filings_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    gate = next(
+        c
+        for c in result.get_asset_check_evaluations()
+        if c.asset_key.to_user_string() == asset and c.check_name == "ge_gate"
+    )
+    assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not built & set(SEC_MARTS)
+    assert sec_mart_digest(tmp_path / "warehouse.duckdb") == before
+
+
+def test_unreconciled_breakdown_fails_the_mart_gate(pipeline: PipelineRun, tmp_path: Path):
+    """A filing whose members do not add up to its total: the revenue-mix suite blocks on it."""
+    from orchestration.defs.quality.gx_suites import validate_frame
+
+    frame = pipeline.query("select * from marts.mart_revenue_mix")
+    row = frame.index[frame["has_breakdown"]][0]
+    frame.loc[row, "reconciliation_gap"] = 0.02  # members 2% above the reported total
+    result = validate_frame(frame, "mart_revenue_mix", id_columns=["ticker", "period_start", "period_end"])
+    assert not result.success
+    assert [f.kwargs["column"] for f in result.blocking_failures] == ["reconciliation_gap"]
+    assert result.blocking_failures[0].sample[0]["ticker"] == frame.loc[row, "ticker"]

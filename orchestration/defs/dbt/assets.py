@@ -30,8 +30,10 @@ class Translator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    # Source tests stay plain dbt tests inside `dbt build`: as Dagster checks on the raw assets they would
+    # make Dagster stop waiting for those assets' blocking GE gates before running dbt.
     dagster_dbt_translator=Translator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False)
     ),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
