@@ -20,6 +20,8 @@ from orchestration.sources.sec.submissions import parse_submissions
 from orchestration.universe import load_seed
 
 SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
+# What every raw SEC asset shares in the UI.
+RAW_ASSET = {"group_name": "ingest", "kinds": {"python", "duckdb"}, "owners": ["team:data-engineering"]}
 
 
 def universe_companies() -> list[Company]:
@@ -91,9 +93,7 @@ def _files_filings(source: FilesSource, company: Company) -> list[dict]:
 
 @dg.asset(
     key="raw_sec_filings",
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    owners=["team:data-engineering"],
+    **RAW_ASSET,
     metadata={"table": "raw.sec_filings"},
 )
 def raw_sec_filings(
@@ -162,9 +162,7 @@ def raw_sec_filings(
 
 @dg.asset(
     key="raw_sec_company_facts",
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    owners=["team:data-engineering"],
+    **RAW_ASSET,
     metadata={"table": "raw.sec_company_facts"},
 )
 def raw_sec_company_facts(
@@ -250,9 +248,7 @@ def _facts_frame(parsed, company: Company, accession: str) -> pd.DataFrame:
 @dg.asset(
     key="raw_sec_revenue_facts",
     deps=["raw_sec_filings"],
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    owners=["team:data-engineering"],
+    **RAW_ASSET,
     metadata={"table": "raw.sec_revenue_facts"},
 )
 def raw_sec_revenue_facts(
