@@ -17,7 +17,8 @@ latest as (
     from filing_periods
     qualify row_number() over (
         partition by cik, period_start, period_end
-        order by filing_date desc nulls last, is_amendment desc, accession_number desc
+        -- local files have no filing date: their report date orders them
+        order by coalesce(filing_date, report_date) desc nulls last, is_amendment desc, accession_number desc
     ) = 1
 
 ),
@@ -42,6 +43,7 @@ derived_q4 as (
         fy.form,
         fy.is_amendment,
         fy.filing_date,
+        fy.report_date,
         fy.concept,
         coalesce(fy.category_axis, nine.category_axis) as category_axis,
         cast(nine.period_end + interval 1 day as date) as period_start,

@@ -73,6 +73,7 @@ classified as (
         filings.form,
         filings.is_amendment,
         filings.filing_date,
+        filings.report_date,
         facts.concept,
         case facts.concept
             when 'us-gaap:Revenues' then 1
