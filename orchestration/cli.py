@@ -52,7 +52,12 @@ def run(start: date | None, end: date | None) -> int:
 
     job = defs.resolve_job_def("all_assets_job")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = job.execute_in_process(instance=instance, tags=partition_range_tags(start, end), raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance,
+        tags=partition_range_tags(start, end),
+        run_config={"loggers": {"progress": {}}},  # one line per step instead of every DEBUG event
+        raise_on_error=False,
+    )
     evaluations = [
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]

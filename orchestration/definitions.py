@@ -6,22 +6,34 @@ from dagster_dbt import DbtCliResource
 from orchestration.defs.dbt.assets import dbt_executable, dbt_models
 from orchestration.defs.dbt.checks import mart_gates
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.freshness import freshness_checks, freshness_sensor
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.ingest.checks import raw_market_prices_gate
 from orchestration.defs.jobs import all_assets_job, market_data_job
+from orchestration.defs.progress import progress_logger
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
-from orchestration.defs.schedules import market_after_close_schedule
+from orchestration.defs.schedules import market_after_close_schedule, sec_daily_schedule
 from orchestration.defs.sec.assets import raw_sec_company_facts, raw_sec_filings, raw_sec_revenue_facts
 from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
 from orchestration.defs.sec.jobs import sec_filings_job
 from orchestration.defs.sec.sensors import sec_filings_sensor
+from orchestration.defs.serving.publish import publish
+from orchestration.defs.serving.report import convergence_report
 
 defs = dg.Definitions(
-    assets=[raw_market_prices, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts, dbt_models],
-    asset_checks=[raw_market_prices_gate, *sec_gates, *sec_load_error_checks, *mart_gates],
+    assets=[
+        raw_market_prices,
+        raw_sec_filings,
+        raw_sec_company_facts,
+        raw_sec_revenue_facts,
+        dbt_models,
+        publish,
+        convergence_report,
+    ],
+    asset_checks=[raw_market_prices_gate, *sec_gates, *sec_load_error_checks, *mart_gates, *freshness_checks],
     jobs=[all_assets_job, market_data_job, sec_filings_job],
-    schedules=[market_after_close_schedule],
-    sensors=[sec_filings_sensor],
+    schedules=[market_after_close_schedule, sec_daily_schedule],
+    sensors=[sec_filings_sensor, freshness_sensor],
     resources={
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("MINERS_DATA_DIR")),
         "market_data": MarketDataResource(source=dg.EnvVar("MINERS_SOURCE"), csv_dir=dg.EnvVar("MINERS_CSV_DIR")),
@@ -33,5 +45,6 @@ defs = dg.Definitions(
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
+    loggers={"console": dg.default_loggers()["console"], "progress": progress_logger},
     executor=dg.in_process_executor,
 )

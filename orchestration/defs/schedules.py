@@ -1,4 +1,8 @@
-"""Schedules: market data after the US close on weekdays."""
+"""Schedules: market data after the US close on weekdays, SEC filings every morning.
+
+The marts and `publish` are in both jobs' selections (everything downstream of the raw assets), so they
+follow their inputs: a run that loads new data rebuilds, gates and publishes what depends on it.
+"""
 
 from datetime import timedelta
 
@@ -6,6 +10,7 @@ import dagster as dg
 
 from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.defs.jobs import market_data_job
+from orchestration.defs.sec.jobs import sec_filings_job
 
 
 @dg.schedule(
@@ -23,3 +28,14 @@ def market_after_close_schedule(context: dg.ScheduleEvaluationContext) -> dg.Run
         run_key=f"market-{today.isoformat()}",
         tags=partition_range_tags(start, today),
     )
+
+
+sec_daily_schedule = dg.ScheduleDefinition(
+    name="sec_daily_schedule",
+    job=sec_filings_job,
+    cron_schedule="0 7 * * *",
+    execution_timezone="America/New_York",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every day 07:00 New York: new filings of the universe, then the revenue and AI-capacity marts "
+    "and publish (the sensor catches filings during the day).",
+)

@@ -17,6 +17,7 @@ class PipelineRun:
     data_dir: Path
     result: dg.ExecuteInProcessResult
     truth: dict
+    instance: dg.DagsterInstance  # keeps the gates' history, which publish consults
 
     def query(self, sql: str, params: list | None = None):
         with duckdb.connect(str(self.data_dir / "warehouse.duckdb"), read_only=True) as connection:
@@ -29,7 +30,8 @@ def pipeline(session_data_dir: Path, dbt_manifest: Path) -> PipelineRun:
     from orchestration.definitions import defs
 
     start, end = snapshot_coverage()
+    instance = dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("all_assets_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), tags=partition_range_tags(start, end), raise_on_error=False
+        instance=instance, tags=partition_range_tags(start, end), raise_on_error=False
     )
-    return PipelineRun(data_dir=session_data_dir, result=result, truth=read_snapshot_truth())
+    return PipelineRun(data_dir=session_data_dir, result=result, truth=read_snapshot_truth(), instance=instance)

@@ -1,0 +1,70 @@
+"""The convergence report: a self-contained HTML page of charts, written next to the serving file.
+
+It reads only the published serving file (read-only), never the build warehouse, so it never shows data
+that failed a gate. The charts and the page come from orchestration.reporting.convergence_report.
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.serving.publish import serving_path
+from orchestration.reporting.convergence_report import ReportError, latest_publish, render_report
+
+REPORT_FILE = "convergence_report.html"
+
+
+def report_path(warehouse: WarehouseResource) -> Path:
+    return warehouse.root / REPORT_FILE
+
+
+@dg.asset(
+    key="convergence_report",
+    deps=["publish"],
+    group_name="serving",
+    kinds={"python", "plotly", "html"},
+    owners=["team:data-engineering"],
+    description=(
+        "Miner Convergence report: one self-contained HTML page (plotly.js inlined, opens offline) with the "
+        "revenue mix by quarter around the 2024-04-20 halving, AI/HPC MW under contract, rolling betas to BTC "
+        "and to AI, and event-day abnormal returns. Read only from the published serving.duckdb, so it shows "
+        "gated data only; says SYNTHETIC when the published data are."
+    ),
+)
+def convergence_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    serving = serving_path(warehouse)
+    if not serving.is_file():
+        raise dg.Failure(
+            description=f"convergence_report: the serving file {serving} does not exist; run publish first "
+            "(the report reads only published, gated data)."
+        )
+    try:
+        with duckdb.connect(str(serving), read_only=True) as connection:
+            publish = latest_publish(connection)
+            page = render_report(connection)
+    except ReportError as error:
+        raise dg.Failure(description=f"convergence_report: {serving}: {error}") from error
+    target = report_path(warehouse)
+    aside = target.with_name(f".{REPORT_FILE}.{context.run_id}")
+    try:
+        aside.write_text(page, encoding="utf-8")
+        os.replace(aside, target)  # a reader sees the old page or the new one, never half of one
+    finally:
+        aside.unlink(missing_ok=True)
+    context.log.info(f"wrote {target} ({target.stat().st_size:,} bytes) from publish run {publish.run_id}")
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(target)),
+            "report_url": dg.MetadataValue.url(target.as_uri()),
+            "report_bytes": target.stat().st_size,
+            "publish_run_id": publish.run_id,
+            "published_at": publish.published_at.isoformat(sep=" "),
+            "data_as_of": publish.data_as_of.isoformat() if publish.data_as_of else "unknown",
+            "source": publish.source,
+            "sec_source": publish.sec_source,
+            "is_synthetic": publish.is_synthetic,
+        }
+    )

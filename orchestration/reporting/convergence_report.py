@@ -1,0 +1,476 @@
+"""The Miner Convergence report: one self-contained HTML page of plotly charts, read from the serving file.
+
+`render_report(connection)` takes a (read-only) DuckDB connection to the published serving file and returns
+the page: a header saying where the data come from (and SYNTHETIC when they are), then four charts:
+
+1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
+2. AI/HPC capacity under contract by month (MW per company),
+3. rolling 252-session betas to BTC and to the AI factor per company,
+4. event-day abnormal returns, company x event (heatmap).
+
+plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
+rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
+figures stay small next to the ~4.8 MB of plotly.js.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TITLE = "Miner Convergence"
+HALVING_DATE = "2024-04-20"
+BETA_WINDOW = 252
+GRID_COLUMNS = 3
+PANEL_HEIGHT = 230  # px per row of small multiples
+GRID_TOP = 80  # px above the first row of small multiples: the legend, then the subplot titles
+
+# (column, label, colour) in stacking order, bottom up
+REVENUE_CATEGORIES = (
+    ("self_mining_revenue", "Self-mining", "#f7931a"),
+    ("hosting_revenue", "Hosting", "#8c6d31"),
+    ("hpc_ai_revenue", "HPC / AI", "#2ca02c"),
+    ("other_revenue", "Other", "#9e9e9e"),
+    ("unclassified_revenue", "Unclassified", "#d62728"),
+)
+BETA_SERIES = (("beta_btc", "β to BTC", "#f7931a"), ("beta_ai", "β to AI (NVDA)", "#1f77b4"))
+
+# section id -> (heading, caption)
+CHARTS = {
+    "revenue-mix": (
+        "Revenue mix by quarter",
+        "Revenue per fiscal quarter by category, in $ millions, from each company's 10-Q/10-K XBRL "
+        "(fiscal years for annual-only filers). The dashed line marks the bitcoin halving of 2024-04-20.",
+    ),
+    "contracted-mw": (
+        "AI/HPC capacity under contract",
+        "Critical IT megawatts under signed AI/HPC hosting or lease contracts at each month end "
+        "(companies with at least one contract).",
+    ),
+    "betas": (
+        "Rolling betas: BTC versus AI",
+        f"Two-factor OLS betas of daily returns to bitcoin and to the AI factor (NVDA) over the trailing "
+        f"{BETA_WINDOW} US sessions. A bitcoin proxy has a high β to BTC; an AI-infrastructure stock a high β to AI.",
+    ),
+    "event-reactions": (
+        "Event-day abnormal returns",
+        "Market-model abnormal return on the first US session of each event, in percent "
+        "(blank: the stock was not trading then, or had too short a history to estimate the market model).",
+    ),
+}
+REQUIRED_TABLES = (
+    "marts.mart_revenue_mix",
+    "marts.mart_ai_capacity_exposure",
+    "marts.mart_factor_exposure",
+    "marts.mart_event_reactions",
+    "reference.miners",
+    "main.publish_log",
+)
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+class ReportError(ValueError):
+    """The serving file cannot make a report (a table missing, nothing published)."""
+
+
+@dataclass(frozen=True)
+class PublishInfo:
+    """The latest publish run recorded in the serving file's publish_log."""
+
+    run_id: str
+    published_at: datetime
+    source: str
+    sec_source: str
+    is_synthetic: bool
+    data_as_of: date | None
+    tables: dict[str, int] = field(default_factory=dict)
+
+
+def latest_publish(connection: duckdb.DuckDBPyConnection) -> PublishInfo:
+    rows = connection.execute(
+        """
+        select run_id, published_at, source, sec_source, is_synthetic, data_as_of, table_name, row_count
+        from main.publish_log
+        where published_at = (select max(published_at) from main.publish_log)
+        order by table_name
+        """
+    ).fetchall()
+    if not rows:
+        raise ReportError("the serving file's publish_log is empty: nothing has been published yet")
+    run_id, published_at, source, sec_source = rows[0][:4]
+    as_of = [row[5] for row in rows if row[5] is not None]
+    return PublishInfo(
+        run_id=run_id,
+        published_at=published_at,
+        source=source,
+        sec_source=sec_source,
+        is_synthetic=any(bool(row[4]) for row in rows),
+        data_as_of=max(as_of) if as_of else None,
+        tables={row[6]: row[7] for row in rows},
+    )
+
+
+def _check_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    present = {
+        f"{schema}.{table}"
+        for schema, table in connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    }
+    missing = [table for table in REQUIRED_TABLES if table not in present]
+    if missing:
+        raise ReportError(f"the serving file lacks {', '.join(missing)}: is it a serving file written by publish?")
+
+
+def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return connection.execute(sql).df()
+
+
+def _rounded(values: Iterable, digits: int, scale: float = 1.0) -> list[float | None]:
+    """Plain, rounded JSON numbers (null for missing): short in the page and readable in its source."""
+    out: list[float | None] = []
+    for value in values:
+        if value is None or pd.isna(value):
+            out.append(None)
+        else:
+            out.append(round(float(value) * scale, digits))
+    return out
+
+
+def _company_order(tickers: Iterable[str], companies: dict[str, str]) -> list[str]:
+    """Universe order (the miners table's, sorted by ticker) first, then anything else alphabetically."""
+    present = set(tickers)
+    ordered = [ticker for ticker in companies if ticker in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def _short_name(ticker: str, companies: dict[str, str], limit: int = 26) -> str:
+    name = companies.get(ticker) or ""
+    name = name.split(" (")[0]  # drop "(fka ...)"
+    if len(name) > limit:
+        name = name[: limit - 1].rstrip() + "…"
+    return f"<b>{ticker}</b> {name}" if name else f"<b>{ticker}</b>"
+
+
+def _layout(fig: go.Figure, height: int, top: int = 50, bottom: int = 40, **extra) -> go.Figure:
+    """Common look; the horizontal legend sits in the top margin, clear of the (subplot) titles."""
+    plot_height = max(height - top - bottom, 1)
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 60, "r": 30, "t": top, "b": bottom},
+        font={"family": FONT, "size": 12},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1 + 28 / plot_height, "x": 0, "xanchor": "left"},
+        **{"hovermode": "closest", **extra},
+    )
+    return fig
+
+
+def _empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, 160)
+
+
+def _grid(panels: int, titles: list[str]) -> tuple[go.Figure, int]:
+    rows = max(1, math.ceil(panels / GRID_COLUMNS))
+    height = GRID_TOP + 40 + PANEL_HEIGHT * rows
+    fig = make_subplots(
+        rows=rows,
+        cols=GRID_COLUMNS,
+        subplot_titles=titles,
+        horizontal_spacing=0.06,
+        vertical_spacing=min(75 / height, 0.9 / max(rows - 1, 1)),
+    )
+    fig.update_annotations(font_size=12)  # the subplot titles
+    return fig, height
+
+
+def _cell(index: int) -> dict[str, int]:
+    return {"row": index // GRID_COLUMNS + 1, "col": index % GRID_COLUMNS + 1}
+
+
+# ---------------------------------------------------------------------------------------------- charts
+
+
+def revenue_mix_figure(revenue: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """Stacked revenue by category per company, quarters (fiscal years for annual-only filers)."""
+    if revenue.empty:
+        return _empty_figure("No revenue periods are published yet.")
+    panels = []
+    for ticker in _company_order(revenue["ticker"], companies):
+        rows = revenue[revenue["ticker"] == ticker]
+        quarters = rows[rows["period_type"] == "quarter"]
+        annual = quarters.empty
+        rows = (rows[rows["period_type"] == "fiscal_year"] if annual else quarters).sort_values("period_end")
+        if not rows.empty:
+            panels.append((ticker, rows, annual))
+    titles = [_short_name(t, companies) + (" · fiscal years" if annual else "") for t, _, annual in panels]
+    fig, height = _grid(len(panels), titles)
+    in_legend: set[str] = set()
+    for index, (ticker, rows, annual) in enumerate(panels):
+        period = "FY" if annual else "quarter to"
+        for column, label, colour in REVENUE_CATEGORIES:
+            values = rows[column].astype(float).fillna(0.0)
+            if not values.abs().gt(0).any():
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=list(rows["period_end"]),
+                    y=_rounded(values, 2, 1e-6),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=label not in in_legend,
+                    marker_color=colour,
+                    hovertemplate=f"{ticker} {label}<br>{period} %{{x}}: $%{{y:,.2f}}M<extra></extra>",
+                ),
+                **_cell(index),
+            )
+            in_legend.add(label)
+        fig.add_vline(x=HALVING_DATE, line_dash="dash", line_color="#555", line_width=1, **_cell(index))
+    starts, ends = sorted(revenue["period_start"].dropna()), sorted(revenue["period_end"].dropna())
+    # a bar is centred on its period end: leave room for half of the last quarter's bar
+    last = (pd.Timestamp(ends[-1]) + pd.Timedelta(days=50)).date().isoformat() if ends else None
+    x_range = [min(starts[0], HALVING_DATE), last] if starts and last else None
+    fig.update_xaxes(range=x_range, type="date", tickformat="%Y")
+    fig.update_yaxes(tickprefix="$", ticksuffix="M", rangemode="tozero")
+    return _layout(fig, height, top=GRID_TOP, barmode="relative", bargap=0.15)
+
+
+def contracted_mw_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """Contracted AI/HPC MW by month end, one line per company that ever had a contract."""
+    if capacity.empty or not (capacity["contracted_mw"].fillna(0) > 0).any():
+        return _empty_figure("No AI/HPC contracts in the published data.")
+    fig = go.Figure()
+    with_contracts = capacity.groupby("ticker")["contracted_mw"].max()
+    tickers = [t for t in _company_order(capacity["ticker"], companies) if (with_contracts.get(t) or 0) > 0]
+    for ticker in tickers:
+        rows = capacity[capacity["ticker"] == ticker].sort_values("month_end")
+        fig.add_trace(
+            go.Scatter(
+                x=list(rows["month_end"]),
+                y=_rounded(rows["contracted_mw"], 1),
+                name=ticker,
+                mode="lines",
+                line={"shape": "hv", "width": 2},
+                hovertemplate=f"{ticker} %{{x|%b %Y}}: %{{y:,.0f}} MW<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text="contracted MW (critical IT)", rangemode="tozero")
+    fig.update_xaxes(type="date")
+    return _layout(fig, 460, hovermode="x unified")
+
+
+def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """beta_btc and beta_ai over time per company, one panel each, on a common y range."""
+    if betas.empty:
+        return _empty_figure(f"No {BETA_WINDOW}-session betas are published yet.")
+    tickers = _company_order(betas["ticker"], companies)
+    fig, height = _grid(len(tickers), [_short_name(t, companies) for t in tickers])
+    for index, ticker in enumerate(tickers):
+        rows = betas[betas["ticker"] == ticker].sort_values("session_date")
+        dates = list(rows["session_date"])
+        for column, label, colour in BETA_SERIES:
+            fig.add_trace(
+                go.Scatter(
+                    x=dates,
+                    y=_rounded(rows[column], 3),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=index == 0,
+                    mode="lines",
+                    line={"color": colour, "width": 1.5},
+                    hovertemplate=f"{ticker} {label} %{{x}}: %{{y:.2f}}<extra></extra>",
+                ),
+                **_cell(index),
+            )
+    values = pd.concat([betas["beta_btc"], betas["beta_ai"]]).dropna()
+    low, high = (min(values.min(), 0.0), max(values.max(), 1.0)) if not values.empty else (0.0, 1.0)
+    pad = 0.05 * (high - low)
+    dates = betas["session_date"].dropna()
+    fig.update_xaxes(type="date", range=[dates.min(), dates.max()] if not dates.empty else None)
+    fig.update_yaxes(range=[round(low - pad, 2), round(high + pad, 2)], zeroline=True, zerolinecolor="#999")
+    return _layout(fig, height, top=GRID_TOP)
+
+
+def event_heatmap_figure(events: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """Abnormal return on the event session, ticker x event, in percent."""
+    if events.empty:
+        return _empty_figure("No event reactions are published yet.")
+    tickers = _company_order(events["ticker"], companies)
+    catalogue = events.drop_duplicates("event_id").sort_values(["event_date", "event_id"])
+    labels, seen = [], set()
+    for event_date, name in zip(catalogue["event_date"], catalogue["event_name"], strict=True):
+        short = name if len(name) <= 24 else name[:23].rstrip() + "…"
+        label = f"{event_date}<br>{html.escape(short)}"
+        while label in seen:  # two events with the same date and start of name stay two columns
+            label += " "
+        seen.add(label)
+        labels.append(label)
+    cells = dict(zip(zip(events["ticker"], events["event_id"], strict=True), events["abnormal_return"], strict=True))
+    z, names = [], []
+    for ticker in tickers:
+        z.append(
+            _rounded([cells.get((ticker, event_id)) for event_id in catalogue["event_id"]], 2, 100.0),
+        )
+        names.append([html.escape(name) for name in catalogue["event_name"]])
+    limit = max((abs(v) for row in z for v in row if v is not None), default=1.0) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=tickers,
+            customdata=names,
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            xgap=1,
+            ygap=1,
+            texttemplate="%{z:.1f}",
+            textfont={"size": 10},
+            colorbar={"title": {"text": "abnormal<br>return, %"}, "ticksuffix": "%"},
+            hovertemplate="%{y} · %{customdata}<br>abnormal return %{z:+.2f}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", tickangle=-40, tickfont={"size": 10}, side="bottom")
+    return _layout(fig, 40 + 26 * len(tickers) + 150, top=20, bottom=150)
+
+
+# ---------------------------------------------------------------------------------------------- page
+
+_QUERIES = {
+    "companies": "select ticker, company_name from reference.miners order by not coalesce(is_miner, false), ticker",
+    "revenue": """
+        select ticker, period_type, cast(period_start as varchar) as period_start,
+               cast(period_end as varchar) as period_end,
+               cast(self_mining_revenue as double) as self_mining_revenue,
+               cast(hosting_revenue as double) as hosting_revenue,
+               cast(hpc_ai_revenue as double) as hpc_ai_revenue,
+               cast(other_revenue as double) as other_revenue,
+               cast(unclassified_revenue as double) as unclassified_revenue
+        from marts.mart_revenue_mix
+        where ticker in (select ticker from reference.miners)
+        order by ticker, period_end
+    """,
+    "capacity": """
+        select ticker, cast(month_end as varchar) as month_end, cast(contracted_mw as double) as contracted_mw
+        from marts.mart_ai_capacity_exposure
+        where ticker in (select ticker from reference.miners)
+        order by ticker, month_end
+    """,
+    "betas": f"""
+        select ticker, cast(session_date as varchar) as session_date, beta_btc, beta_ai
+        from marts.mart_factor_exposure
+        where window_size = {BETA_WINDOW} and ticker in (select ticker from reference.miners)
+        order by ticker, session_date
+    """,
+    "events": """
+        select ticker, event_id, cast(event_date as varchar) as event_date, event_name, abnormal_return
+        from marts.mart_event_reactions
+        where ticker in (select ticker from reference.miners)
+        order by event_date, event_id, ticker
+    """,
+}
+
+_STYLE = (
+    f"body {{ font-family: {FONT}; margin: 0; color: #1d1d1f; background: #fafafa; }}"
+    + """
+header, section, footer { max-width: 1400px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 20px; }
+h1 { margin: 0 0 8px; font-size: 28px; }
+h2 { margin: 28px 0 4px; font-size: 20px; }
+p.caption { margin: 0 0 8px; color: #555; font-size: 14px; max-width: 980px; }
+.banner { padding: 10px 14px; border-radius: 6px; font-weight: 600; margin: 8px 0 12px; }
+.banner.synthetic { background: #fdecea; border: 2px solid #d62728; color: #8a1c1c; }
+.banner.real { background: #eef6ee; border: 1px solid #2ca02c; color: #1f5f1f; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0 0 8px; font-size: 14px; }
+dl.facts dt { color: #555; } dl.facts dd { margin: 0; }
+nav a { margin-right: 16px; font-size: 14px; }
+section { background: #fff; border-top: 1px solid #e5e5e5; padding-bottom: 12px; }
+footer { color: #666; font-size: 12px; padding-top: 16px; padding-bottom: 24px; }
+code { font-size: 12px; }
+"""
+)
+
+
+def _header(publish: PublishInfo) -> str:
+    esc = html.escape
+    if publish.is_synthetic:
+        banner = (
+            '<p class="banner synthetic">SYNTHETIC snapshot data: the prices and SEC filings behind these charts '
+            "are generated by seeded models (planted betas, event shocks and revenue mix). Real tickers, dates "
+            "and contracts; not real market data. Do not use them for decisions.</p>"
+        )
+    else:
+        banner = '<p class="banner real">Published data from the configured live or file sources.</p>'
+    as_of = publish.data_as_of.isoformat() if publish.data_as_of else "unknown"
+    published = publish.published_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+    synthetic = "SYNTHETIC" if publish.is_synthetic else "no"
+    nav = " ".join(f'<a href="#{anchor}">{esc(title)}</a>' for anchor, (title, _) in CHARTS.items())
+    return f"""<header>
+<h1>{esc(TITLE)}</h1>
+<p class="caption">Listed bitcoin miners turning their power, sites and cooling into AI/HPC data centres.</p>
+{banner}
+<dl class="facts">
+<dt>Data source</dt><dd>market data: <b>{esc(publish.source)}</b> · SEC filings: <b>{esc(publish.sec_source)}</b>
+ · synthetic: <b>{synthetic}</b></dd>
+<dt>Data as of</dt><dd><b>{esc(as_of)}</b> (last US session in the data)</dd>
+<dt>Published</dt><dd>{esc(published)} · run <code>{esc(publish.run_id)}</code></dd>
+</dl>
+<nav>{nav}</nav>
+</header>"""
+
+
+def _footer(publish: PublishInfo) -> str:
+    tables = ", ".join(f"{html.escape(name)} ({rows:,} rows)" for name, rows in sorted(publish.tables.items()))
+    return (
+        "<footer>Read from the serving file (serving.duckdb), which holds only tables whose quality gates "
+        f"passed. Published tables: {tables}.</footer>"
+    )
+
+
+def render_report(connection: duckdb.DuckDBPyConnection) -> str:
+    """The whole report as one HTML page, from a connection to a serving file."""
+    _check_tables(connection)
+    publish = latest_publish(connection)
+    frames = {name: _frame(connection, sql) for name, sql in _QUERIES.items()}
+    companies = dict(zip(frames["companies"]["ticker"], frames["companies"]["company_name"], strict=True))
+    figures = {
+        "revenue-mix": revenue_mix_figure(frames["revenue"], companies),
+        "contracted-mw": contracted_mw_figure(frames["capacity"], companies),
+        "betas": beta_figure(frames["betas"], companies),
+        "event-reactions": event_heatmap_figure(frames["events"], companies),
+    }
+    sections = []
+    for index, (anchor, figure) in enumerate(figures.items()):
+        title, caption = CHARTS[anchor]
+        div = figure.to_html(
+            full_html=False,
+            include_plotlyjs=index == 0,  # plotly.js inline once; later charts use window.Plotly
+            include_mathjax=False,
+            div_id=f"chart-{anchor}",
+            config=PLOT_CONFIG,
+        )
+        sections.append(
+            f'<section id="{anchor}">\n<h2>{html.escape(title)}</h2>\n'
+            f'<p class="caption">{html.escape(caption)}</p>\n{div}\n</section>'
+        )
+    body = "\n".join([_header(publish), *sections, _footer(publish)])
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(TITLE)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

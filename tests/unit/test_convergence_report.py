@@ -1,0 +1,198 @@
+"""The convergence report: a self-contained HTML page rendered from a tiny serving file, and its asset."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from plotly.offline import get_plotlyjs
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.serving.report import convergence_report
+from orchestration.reporting.convergence_report import CHARTS, ReportError, render_report
+
+SCHEMA = """
+create schema marts;
+create schema reference;
+create table marts.mart_revenue_mix (
+    ticker varchar, period_type varchar, fiscal_year integer, fiscal_quarter integer,
+    period_start date, period_end date, total_revenue decimal(38, 4), self_mining_revenue decimal(38, 4),
+    hosting_revenue decimal(38, 4), hpc_ai_revenue decimal(38, 4), other_revenue decimal(38, 4),
+    unclassified_revenue decimal(38, 4), hpc_ai_share double, halving_era varchar
+);
+create table marts.mart_ai_capacity_exposure (
+    ticker varchar, month_end date, contracted_mw double, announced_mw double, terminated_mw double,
+    contracted_value_usd double, annualized_value_usd double, counterparties integer,
+    largest_counterparty_share double, latest_hpc_ai_share double, latest_beta_btc double,
+    latest_beta_ai double, share_of_power_capacity double
+);
+create table marts.mart_factor_exposure (
+    ticker varchar, session_date date, window_size integer, n_obs integer, beta_btc double, beta_ai double,
+    alpha double, r_squared double
+);
+create table marts.mart_event_reactions (
+    ticker varchar, event_id varchar, event_date date, event_name varchar, session_date date,
+    abnormal_return double, car_m1_p1 double, car_0_p5 double, estimation_n_obs integer
+);
+create table marts.mart_ai_pivot_scenarios (
+    ticker varchar, share_of_power_moved double, incremental_annual_revenue_usd double,
+    valuation_uplift_usd double
+);
+create table reference.miners (ticker varchar, company_name varchar, is_miner boolean);
+create table reference.ai_hpc_contracts (deal_id integer, ticker varchar, counterparty varchar, critical_it_mw double);
+create table reference.market_events (event_id varchar, event_date date, event_name varchar);
+create table main.publish_log (
+    run_id varchar, published_at timestamp, source varchar, sec_source varchar, is_synthetic boolean,
+    data_as_of date, table_name varchar, row_count bigint
+);
+"""
+
+ROWS = """
+insert into reference.miners values
+    ('CORZ', 'Core Scientific, Inc.', true),
+    ('MARA', 'MARA Holdings, Inc. (fka Marathon Digital Holdings)', true),
+    ('BITF', 'Bitfarms Ltd.', true);
+insert into marts.mart_revenue_mix values
+    ('CORZ', 'quarter', 2024, 1, '2024-01-01', '2024-03-31', 180000000, 170000000, 10000000, 0, 0, 0, 0, 'pre'),
+    ('CORZ', 'quarter', 2024, 2, '2024-04-01', '2024-06-30', 150000000, 120000000, 10000000, 12345670, 7654330, 0,
+     0.08, 'post'),
+    ('CORZ', 'fiscal_year', 2023, null, '2023-01-01', '2023-12-31', 500000000, 500000000, 0, 0, 0, 0, 0, 'pre'),
+    ('MARA', 'quarter', 2024, 2, '2024-04-01', '2024-06-30', 145000000, 140000000, 0, 0, 0, 5000000, 0, 'post'),
+    ('BITF', 'fiscal_year', 2023, null, '2023-01-01', '2023-12-31', 146000000, 146000000, 0, 0, 0, 0, 0, 'pre');
+insert into marts.mart_ai_capacity_exposure
+    select 'CORZ', d, mw, mw, 0, mw * 17500000, mw * 1458333, 1, 1.0, 0.08, 1.2, 0.9, null
+    from (values (date '2024-05-31', 0.0), (date '2024-06-30', 200.0), (date '2024-08-31', 270.0)) t(d, mw)
+    union all
+    select 'MARA', date '2024-08-31', 0, 0, 0, 0, 0, 0, null, 0, 1.8, 0.1, null;
+insert into marts.mart_factor_exposure values
+    ('CORZ', '2024-09-26', 252, 252, 1.111, 0.555, 0.001, 0.4),
+    ('CORZ', '2024-09-27', 252, 252, 1.234, 0.567, 0.001, 0.4),
+    ('MARA', '2024-09-27', 252, 252, 1.777, 0.123, 0.0, 0.5),
+    ('CORZ', '2024-09-27', 60, 60, 9.876, 5.432, 0.0, 0.3);
+insert into marts.mart_event_reactions values
+    ('CORZ', 'btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
+     -0.0734, -0.09, -0.1, 120),
+    ('MARA', 'btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
+     -0.0612, -0.08, -0.1, 120),
+    ('CORZ', 'corz_coreweave_200mw_2024', '2024-06-03', 'CORZ-CoreWeave 200 MW / $3.5B / 12y hosting deal',
+     '2024-06-03', 0.2250, 0.3, 0.35, 120);
+insert into marts.mart_ai_pivot_scenarios values ('CORZ', 0.2, 100000000, 1000000000);
+insert into reference.market_events values ('btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)');
+insert into main.publish_log values
+    ('run-old', '2024-09-01 10:00:00', 'live', 'live', false, '2024-08-30', 'marts.mart_revenue_mix', 4),
+    ('run-new-42', '2024-09-28 18:45:00', 'snapshot', 'snapshot', {synthetic}, '2024-09-27',
+     'marts.mart_revenue_mix', 5),
+    ('run-new-42', '2024-09-28 18:45:00', 'snapshot', 'snapshot', {synthetic}, '2024-09-27',
+     'marts.mart_factor_exposure', 4);
+"""
+
+
+def make_serving_file(folder: Path, synthetic: bool = True, empty_marts: bool = False) -> Path:
+    path = folder / "serving.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(SCHEMA)
+        connection.execute(ROWS.replace("{synthetic}", "true" if synthetic else "false"))
+        if empty_marts:
+            for mart in ("mart_revenue_mix", "mart_ai_capacity_exposure", "mart_factor_exposure"):
+                connection.execute(f"delete from marts.{mart}")
+            connection.execute("delete from marts.mart_event_reactions")
+    return path
+
+
+def render(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return render_report(connection)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return render(make_serving_file(tmp_path_factory.mktemp("serving")))
+
+
+@pytest.fixture(scope="module")
+def page_without_bundle(page: str) -> str:
+    return page.replace(get_plotlyjs(), "")
+
+
+def test_page_is_self_contained(page: str, page_without_bundle: str):
+    assert page.count(get_plotlyjs()) == 1  # plotly.js inline, once
+    assert len(page) - len(page_without_bundle) > 3_000_000
+    # (plotly.js itself names a CDN as its unused topojson default; nothing else may point outside)
+    assert "cdn.plot.ly" not in page_without_bundle
+    assert "<script src=" not in page.lower() and '<script src="http' not in page
+    assert "http://" not in page_without_bundle and "https://" not in page_without_bundle
+    assert "<link" not in page_without_bundle.lower()  # no stylesheets or fonts fetched
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+
+
+def test_page_has_the_four_charts(page: str):
+    assert page.count('class="plotly-graph-div"') == 4
+    for anchor, (title, _) in CHARTS.items():
+        assert f'id="chart-{anchor}"' in page
+        assert f"<h2>{title}</h2>" in page
+    assert "Revenue mix by quarter" in page and "Event-day abnormal returns" in page
+
+
+def test_header_says_source_as_of_run_and_synthetic(page: str):
+    assert "<h1>Miner Convergence</h1>" in page
+    assert "SYNTHETIC snapshot data" in page
+    assert "market data: <b>snapshot</b>" in page
+    assert "2024-09-27" in page  # data as of, from the latest publish run
+    assert "run-new-42" in page and "2024-09-28 18:45:00 UTC" in page
+    assert "run-old" not in page and "2024-08-30" not in page
+
+
+def test_real_data_are_not_called_synthetic(tmp_path: Path):
+    page = render(make_serving_file(tmp_path, synthetic=False)).replace(get_plotlyjs(), "")
+    assert "SYNTHETIC" not in page
+    assert "synthetic: <b>no</b>" in page
+
+
+def test_page_holds_the_published_values(page_without_bundle: str):
+    page = page_without_bundle
+    assert "CORZ" in page and "Core Scientific" in page and "MARA Holdings" in page
+    assert "(fka" not in page  # short company names in panel titles
+    assert "12.35" in page  # CORZ Q2 2024 HPC/AI revenue, $M
+    assert "270.0" in page  # CORZ contracted MW
+    assert "1.234" in page and "0.567" in page  # CORZ 252-session betas
+    assert "9.876" not in page  # 60-session betas are not charted
+    assert "-7.34" in page and "22.5" in page  # event-day abnormal returns, %
+    assert "2024-04-20" in page  # the halving line
+    assert "Bitfarms Ltd.</b>" not in page and "fiscal years" in page  # BITF files annually only
+
+
+def test_empty_marts_still_make_four_charts(tmp_path: Path):
+    page = render(make_serving_file(tmp_path, empty_marts=True))
+    assert page.count('class="plotly-graph-div"') == 4
+    assert "No revenue periods are published yet." in page
+    assert "contracts in the published data." in page  # (plotly's JSON writes "/" as "\\/")
+
+
+def test_a_file_that_is_not_a_serving_file_is_refused(tmp_path: Path):
+    path = tmp_path / "other.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create table t (x integer)")
+    with pytest.raises(ReportError, match="marts.mart_revenue_mix"):
+        render(path)
+
+
+def test_asset_writes_the_report_next_to_the_serving_file(tmp_path: Path):
+    make_serving_file(tmp_path)
+    result = dg.materialize([convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
+    assert result.success
+    report = tmp_path / "convergence_report.html"
+    assert report.is_file() and report.read_text(encoding="utf-8").count('class="plotly-graph-div"') == 4
+    [materialization] = result.asset_materializations_for_node("convergence_report")
+    metadata = materialization.metadata
+    assert metadata["report"] == dg.MetadataValue.path(str(report))
+    assert metadata["report_url"] == dg.MetadataValue.url(report.as_uri())
+    assert metadata["publish_run_id"].value == "run-new-42"
+    assert metadata["is_synthetic"].value is True
+    assert not list(tmp_path.glob(".convergence_report.html.*"))  # the page was written aside, then renamed
+
+
+def test_asset_without_a_serving_file_says_run_publish_first(tmp_path: Path):
+    with pytest.raises(dg.Failure, match="run publish first") as failure:
+        dg.materialize([convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
+    assert str(tmp_path / "serving.duckdb") in str(failure.value)
+    assert not (tmp_path / "convergence_report.html").exists()
