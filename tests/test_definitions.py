@@ -32,6 +32,8 @@ def test_definitions_load(dbt_manifest: Path):
         "mart_ai_capacity_exposure",
         "mart_ai_pivot_scenarios",
         "revenue_member_map",
+        "publish",
+        "convergence_report",
     } <= keys
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     gated = ("raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
@@ -43,6 +45,17 @@ def test_definitions_load(dbt_manifest: Path):
     assert dg.AssetKey("raw_market_prices") in graph.get(dg.AssetKey("stg_yahoo__daily_prices")).parent_keys
     assert dg.AssetKey("raw_sec_revenue_facts") in graph.get(dg.AssetKey("stg_sec__revenue_facts")).parent_keys
     assert defs.resolve_sensor_def("sec_filings_sensor").job_name == "sec_filings_job"
+    assert defs.resolve_schedule_def("sec_daily_schedule").job_name == "sec_filings_job"
+    assert defs.resolve_sensor_def("freshness_checks_sensor")
+    for raw in ("raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts"):
+        assert (raw, "freshness_check") in checks
+    # publish waits for every mart; the report reads only what publish wrote
+    publish_parents = {k.to_user_string() for k in graph.get(dg.AssetKey("publish")).parent_keys}
+    assert publish_parents == set(marts) | {"mart_ai_pivot_scenarios"}
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey("convergence_report")).parent_keys} == {"publish"}
+    for job in ("market_data_job", "sec_filings_job"):  # new data flows on to publish and the report
+        selected = {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+        assert {"publish", "convergence_report"} <= selected, job
 
 
 def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):
