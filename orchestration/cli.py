@@ -32,7 +32,7 @@ def run(start: date | None, end: date | None) -> int:
     """Parse dbt, then materialize every asset and check over the partition range, in this process."""
     from dagster import AssetCheckSeverity, DagsterInstance
 
-    from orchestration.defs.dbt.project import dbt_project
+    from orchestration.defs.dbt.project import dbt_project, manifest_preparer
     from orchestration.defs.ingest.partitions import partition_range_tags
 
     source_name = os.environ.get("MINERS_SOURCE", "snapshot")
@@ -47,7 +47,7 @@ def run(start: date | None, end: date | None) -> int:
     print(f"miners run: source={source_name}, partitions {start}..{end}, warehouse {resolve_data_dir(data_dir)}")
 
     print("miners run: parsing the dbt project ...", flush=True)
-    dbt_project.preparer.prepare(dbt_project)
+    manifest_preparer.prepare(dbt_project)
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("all_assets_job")

@@ -3,9 +3,9 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.dbt.assets import dbt_executable, dbt_models
+from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.dbt.checks import mart_gates
-from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.project import dbt_executable, dbt_project
 from orchestration.defs.freshness import freshness_checks, freshness_sensor
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.ingest.checks import raw_market_prices_gate

@@ -23,9 +23,9 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def dbt_manifest(session_data_dir: Path) -> Path:
     """`dbt parse` once per session: @dbt_assets loads the manifest when definitions are imported."""
-    from orchestration.defs.dbt.project import dbt_project
+    from orchestration.defs.dbt.project import dbt_project, manifest_preparer
 
-    dbt_project.preparer.prepare(dbt_project)
+    manifest_preparer.prepare(dbt_project)
     return dbt_project.manifest_path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.paths import PROJECT_ROOT
+from tests.expected import GATED_ASSETS, MART_GATED
 
 
 def test_definitions_load(dbt_manifest: Path):
@@ -36,9 +37,7 @@ def test_definitions_load(dbt_manifest: Path):
         "convergence_report",
     } <= keys
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    gated = ("raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
-    marts = ("mart_factor_exposure", "mart_event_reactions", "mart_revenue_mix", "mart_ai_capacity_exposure")
-    for asset in (*gated, *marts, "mart_ai_pivot_scenarios"):
+    for asset in GATED_ASSETS:
         assert (asset, "ge_gate") in checks
     assert defs.resolve_job_def("market_data_job") and defs.resolve_job_def("all_assets_job")
     # raw tables feed dbt: lineage from the source's meta
@@ -51,7 +50,7 @@ def test_definitions_load(dbt_manifest: Path):
         assert (raw, "freshness_check") in checks
     # publish waits for every mart; the report reads only what publish wrote
     publish_parents = {k.to_user_string() for k in graph.get(dg.AssetKey("publish")).parent_keys}
-    assert publish_parents == set(marts) | {"mart_ai_pivot_scenarios"}
+    assert publish_parents == set(MART_GATED)
     assert {k.to_user_string() for k in graph.get(dg.AssetKey("convergence_report")).parent_keys} == {"publish"}
     for job in ("market_data_job", "sec_filings_job"):  # new data flows on to publish and the report
         selected = {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}

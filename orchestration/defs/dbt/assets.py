@@ -1,9 +1,6 @@
 """Every dbt seed, model and test as Dagster assets and checks, built with one `dbt build`."""
 
-import shutil
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -39,9 +36,3 @@ class Translator(DagsterDbtTranslator):
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks."""
     yield from dbt.cli(["build"], context=context).stream()
-
-
-def dbt_executable() -> str:
-    """dbt from this environment, even when its bin folder is not on PATH (e.g. `.venv/bin/python -m ...`)."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
