@@ -11,6 +11,9 @@ import time
 
 import dagster as dg
 
+# dagster-dbt says this once per dbt source test, because those are deliberately not Dagster checks.
+SOURCE_TEST_NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test"
+
 
 class ProgressHandler(logging.Handler):
     def __init__(self, stream=None) -> None:
@@ -27,10 +30,13 @@ class ProgressHandler(logging.Handler):
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         if event is None:
+            message = meta.get("orig_message") or record.getMessage()
+            if message.startswith(SOURCE_TEST_NOTICE):
+                return  # dbt source tests run as plain dbt tests on purpose (see defs/dbt/assets.py)
             if record.levelno >= logging.WARNING:
-                self.say(f"{record.levelname.lower()}: {meta.get('orig_message') or record.getMessage()}")
+                self.say(f"{record.levelname.lower()}: {message}")
             elif record.levelno >= logging.INFO and meta.get("step_key"):
-                self.say(f"  {meta['step_key']}: {meta.get('orig_message') or record.getMessage()}")
+                self.say(f"  {meta['step_key']}: {message}")
             return
         kind, step = event.event_type_value, event.step_key or ""
         if kind == "STEP_START":
