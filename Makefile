@@ -11,7 +11,7 @@ PORT ?= 3000
 
 .PHONY: run test dev lint dbt-docs snapshot setup clean
 
-run: setup ## Materialize everything (extract, dbt, gates) on the configured source (default: snapshot)
+run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot)
 	$(UV) run miners run
 
 test: setup ## Lint, then the whole offline test suite
@@ -21,7 +21,7 @@ test: setup ## Lint, then the whole offline test suite
 dev: setup ## The Dagster UI on http://127.0.0.1:$(PORT)
 	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
-snapshot: setup ## Regenerate the bundled synthetic snapshot (deterministic)
+snapshot: setup ## Regenerate the bundled synthetic market and SEC snapshots (deterministic)
 	$(UV) run miners snapshot
 
 dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080
