@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.paths import SEEDS_DIR
+
+# A Yahoo symbol (MARA, BTC-USD, HUT.TO, ^GSPC, EURUSD=X): tickers end up in URLs and file names.
+TICKER_PATTERN = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.=-]{0,19}\Z")
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,16 @@ def _read_seed(name: str, seeds_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def check_ticker(ticker: str, seed: str) -> str:
+    """A ticker is a plain symbol: never a path, a query or whitespace (it reaches URLs and file names)."""
+    if not TICKER_PATTERN.match(ticker or ""):
+        raise ValueError(f"seed {seed}: invalid ticker {ticker!r}: expected a symbol such as MARA or BTC-USD")
+    return ticker
+
+
 def load_universe(seeds_dir: Path = SEEDS_DIR) -> Universe:
-    miners = tuple(row["ticker"] for row in _read_seed("miners", seeds_dir))
-    factors = {row["factor_role"]: row["ticker"] for row in _read_seed("factors", seeds_dir)}
+    miners = tuple(check_ticker(row["ticker"], "miners") for row in _read_seed("miners", seeds_dir))
+    factors = {row["factor_role"]: check_ticker(row["ticker"], "factors") for row in _read_seed("factors", seeds_dir)}
     return Universe(miners=miners, factors=factors)
 
 

@@ -11,6 +11,8 @@ import yfinance as yf
 from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 from yfinance.exceptions import YFRateLimitError
 
+from orchestration.sources.errors import MarketDataError
+
 log = logging.getLogger(__name__)
 
 
@@ -49,7 +51,10 @@ class YahooClient:
             yf.set_tz_cache_location(str(cache_dir))
 
     def download(self, tickers: list[str], start: date, end: date) -> tuple[pd.DataFrame, dict[str, str]]:
-        """Bars for `tickers` from `start` to `end` (both inclusive) and the per-ticker errors."""
+        """Bars for `tickers` from `start` to `end` (both inclusive) and the per-ticker errors.
+
+        A rate limit that outlasts the retries raises MarketDataError naming the tickers.
+        """
 
         @retry(
             retry=retry_if_exception_type(YFRateLimitError),
@@ -83,7 +88,13 @@ class YahooClient:
                 raise YFRateLimitError()
             return (frame if frame is not None else pd.DataFrame()), errors
 
-        return attempt()
+        try:
+            return attempt()
+        except YFRateLimitError as error:
+            raise MarketDataError(
+                f"Yahoo rate limit (HTTP 429) persisted after {self.max_attempts} attempts "
+                f"downloading {', '.join(tickers)} for {start}..{end}"
+            ) from error
 
 
 def split_by_ticker(frame: pd.DataFrame, tickers: list[str]) -> dict[str, pd.DataFrame]:

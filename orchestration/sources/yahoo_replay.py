@@ -61,7 +61,7 @@ class YahooReplayAdapter(BaseAdapter):
         elif url.path.startswith("/v8/finance/chart/"):
             symbol = unquote(url.path.rsplit("/", 1)[1])
             path = self.chart_dir / f"{symbol}.json.gz"
-            if path.is_file():
+            if path.parent == self.chart_dir and path.is_file():  # never a file outside the snapshot
                 body = json.dumps(_slice(_load_chart(path), parse_qs(url.query))).encode()
             else:
                 status, body = 404, json.dumps(NOT_FOUND).encode()

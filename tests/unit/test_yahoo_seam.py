@@ -8,6 +8,7 @@ import requests
 from yfinance.exceptions import YFRateLimitError
 
 from orchestration.paths import SNAPSHOT_DIR
+from orchestration.sources.errors import MarketDataError
 from orchestration.sources.market import build_source
 from orchestration.sources.yahoo import YahooClient, split_by_ticker
 from orchestration.sources.yahoo_replay import YahooReplayAdapter, replay_session
@@ -91,5 +92,6 @@ def test_rate_limit_is_retried_then_succeeds(tmp_path: Path):
 def test_rate_limit_that_persists_fails_clearly(tmp_path: Path):
     adapter = RateLimitedAdapter(CHARTS, limited=1000)
     client = YahooClient(session=session_with(adapter), cache_dir=tmp_path, max_attempts=2, backoff_seconds=0)
-    with pytest.raises(YFRateLimitError):
+    with pytest.raises(MarketDataError, match=r"rate limit .* after 2 attempts downloading MARA") as error:
         client.download(["MARA"], date(2023, 5, 1), date(2023, 5, 5))
+    assert isinstance(error.value.__cause__, YFRateLimitError)

@@ -58,12 +58,16 @@ def check_document(document: str) -> str:
 
 
 def check_user_agent(user_agent: str | None) -> str:
-    """SEC rejects anonymous clients (403): require 'Company Name contact@example.com'."""
+    """SEC rejects anonymous clients (403): require 'Company Name contact@example.com'.
+
+    The error never repeats the value: it is a contact address, and errors end up in logs.
+    """
     value = (user_agent or "").strip()
     if not USER_AGENT_PATTERN.match(value):
+        problem = "it is empty" if not value else "it lacks a company name or a contact email"
         raise SecDataError(
             "SEC_USER_AGENT must be set for live SEC access, as 'Company Name contact@example.com' "
-            f"(SEC blocks requests without one); got {value!r}"
+            f"(SEC blocks requests without one); {problem}"
         )
     return value
 
