@@ -1,7 +1,6 @@
 """A bad batch that reaches the raw table fails its gate, and nothing downstream is built."""
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +8,7 @@ import duckdb
 import pytest
 
 from tests.pipeline.conftest import PipelineRun
+from tests.pipeline.published import copy_warehouse, served_files
 
 BAD_ROWS = {
     "null close": "insert into raw.market_prices select * replace (null as close, date '2026-11-21' as date) "
@@ -34,11 +34,12 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
 ):
     from orchestration.definitions import defs
 
-    shutil.copy(pipeline.data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(BAD_ROWS[problem])
     before = mart_digest(tmp_path / "warehouse.duckdb")
+    served = served_files(tmp_path)
 
     # The market job for a day past the snapshot: the raw step loads nothing new, its gate sees the table.
     result = defs.resolve_job_def("market_data_job").execute_in_process(
@@ -52,8 +53,9 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
     assert not gate.passed
     assert gate.metadata["expectations_failed"].value >= 1
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert built == {"raw_market_prices"}  # no dbt model was built
+    assert built == {"raw_market_prices"}  # no dbt model was built, nothing published
     assert mart_digest(tmp_path / "warehouse.duckdb") == before
+    assert served_files(tmp_path) == served  # BI tools still see the last good publish
 
 
 SEC_MARTS = ("mart_revenue_mix", "mart_ai_capacity_exposure", "mart_ai_pivot_scenarios")
@@ -90,12 +92,13 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
 ):
     from orchestration.definitions import defs
 
-    shutil.copy(pipeline.data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     asset, statement = BAD_FILINGS[problem]
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(statement)
     before = sec_mart_digest(tmp_path / "warehouse.duckdb")
+    served = served_files(tmp_path)
 
     # The SEC job on a warehouse that already holds every snapshot filing: nothing new is fetched,
     # the gates see the tampered tables.
@@ -109,8 +112,9 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
     )
     assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert not built & set(SEC_MARTS)
+    assert not built & {*SEC_MARTS, "publish", "convergence_report"}
     assert sec_mart_digest(tmp_path / "warehouse.duckdb") == before
+    assert served_files(tmp_path) == served
 
 
 def test_unreconciled_breakdown_fails_the_mart_gate(pipeline: PipelineRun, tmp_path: Path):

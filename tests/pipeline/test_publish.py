@@ -1,8 +1,6 @@
 """Write-audit-publish: the serving file and Parquet hold exactly the gated marts, and a failed gate
 leaves them byte for byte as they were."""
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -12,17 +10,9 @@ import pytest
 
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
 from tests.pipeline.conftest import PipelineRun
+from tests.pipeline.published import copy_warehouse, served_files
 
 SERVED = {f"marts.{m}" for m in SERVED_MARTS} | {f"reference.{r}" for r in REFERENCE_TABLES}
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def served_files(data_dir: Path) -> dict[str, str]:
-    files = [data_dir / "serving.duckdb", *sorted((data_dir / "parquet").glob("*.parquet"))]
-    return {p.name: digest(p) for p in files}
 
 
 def test_publish_serves_every_gated_table(pipeline: PipelineRun):
@@ -61,12 +51,6 @@ def test_publish_serves_every_gated_table(pipeline: PipelineRun):
         assert len(pd.read_parquet(parquet[name])) == count, name
 
 
-def _copy_warehouse(pipeline: PipelineRun, target: Path) -> None:
-    for name in ("warehouse.duckdb", "serving.duckdb"):
-        shutil.copy(pipeline.data_dir / name, target / name)
-    shutil.copytree(pipeline.data_dir / "parquet", target / "parquet")
-
-
 def _sec_run(pipeline: PipelineRun) -> dg.ExecuteInProcessResult:
     from orchestration.definitions import defs
 
@@ -76,7 +60,7 @@ def _sec_run(pipeline: PipelineRun) -> dg.ExecuteInProcessResult:
 def test_a_failed_mart_gate_leaves_the_serving_file_byte_identical(
     pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    _copy_warehouse(pipeline, tmp_path)
+    copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
     # one member of one filing doubled: that filing's categories no longer add up to its total
@@ -98,7 +82,7 @@ def test_a_failed_mart_gate_leaves_the_serving_file_byte_identical(
 
 
 def test_a_clean_rerun_publishes_a_new_file(pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    _copy_warehouse(pipeline, tmp_path)
+    copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
     result = _sec_run(pipeline)
