@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pipeline_run import pipeline  # noqa: F401 - the session's whole-graph run, shared by test folders
+
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
 
 

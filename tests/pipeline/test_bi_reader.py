@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
 from orchestration.paths import PROJECT_ROOT
-from tests.pipeline.conftest import PipelineRun
+from tests.pipeline_run import PipelineRun
 
 RUN_TIMEOUT_SECONDS = 900
 READER_PAUSE_SECONDS = 0.05  # a busy dashboard; each query opens the file anew (~30 ms of CPU)

@@ -10,7 +10,7 @@ import pytest
 from orchestration.paths import SEEDS_DIR
 from orchestration.sources.sec.source import SEC_SNAPSHOT_DIR
 from tests.expected import GATED_ASSETS
-from tests.pipeline.conftest import PipelineRun
+from tests.pipeline_run import PipelineRun
 
 BETA_TOLERANCE = 0.05
 SHOCK_TOLERANCE = 0.035  # the idiosyncratic noise is 1% a day: 3.5 sigma

@@ -7,8 +7,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.pipeline.conftest import PipelineRun
 from tests.pipeline.published import copy_warehouse, served_files
+from tests.pipeline_run import PipelineRun
 
 BAD_ROWS = {
     "null close": "insert into raw.market_prices select * replace (null as close, date '2026-11-21' as date) "

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
-from tests.pipeline.conftest import PipelineRun
 from tests.pipeline.published import copy_warehouse, served_files
+from tests.pipeline_run import PipelineRun
 
 SERVED = {f"marts.{m}" for m in SERVED_MARTS} | {f"reference.{r}" for r in REFERENCE_TABLES}
 

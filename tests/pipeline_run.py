@@ -1,4 +1,7 @@
-"""The whole slice, materialized once per session on the offline snapshot into a temporary warehouse."""
+"""The whole slice, materialized once per session on the offline snapshot into a temporary warehouse.
+
+The `pipeline` fixture is registered in tests/conftest.py, so pipeline and reliability tests share one run.
+"""
 
 import os
 from dataclasses import dataclass
