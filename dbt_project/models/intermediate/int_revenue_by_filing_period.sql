@@ -1,3 +1,4 @@
+{%- set revenue_categories = ['self_mining', 'hosting', 'hpc_ai', 'other'] -%}
 -- What each filing says about each period it reports: one total and its split by category.
 -- One consistent concept per filing: the revenue concept that carries a category breakdown, else the
 -- highest-priority one with a total (us-gaap:Revenues first). One category axis per filing (the one
@@ -88,11 +89,9 @@ categories as (
         chosen_facts.period_start,
         chosen_facts.period_end,
         chosen_axis.axis as category_axis,
-        sum(value) filter (where revenue_category = 'self_mining') as self_mining_revenue,
-        sum(value) filter (where revenue_category = 'hosting') as hosting_revenue,
-        sum(value) filter (where revenue_category = 'hpc_ai') as hpc_ai_revenue,
-        sum(value) filter (where revenue_category = 'other') as other_revenue,
-        sum(value) filter (where revenue_category = 'unclassified') as unclassified_revenue,
+        {% for category in revenue_categories + ['unclassified'] %}
+        sum(value) filter (where revenue_category = '{{ category }}') as {{ category }}_revenue,
+        {% endfor %}
         string_agg(distinct member, ', ' order by member) filter (
             where revenue_category = 'unclassified'
         ) as unmapped_members
@@ -124,26 +123,13 @@ combined as (
         totals.fiscal_year_end_month,
         totals.total_revenue,
         categories.accession_number is not null as has_breakdown,
+        {% for category in revenue_categories %}
         case
-            when categories.accession_number is not null then coalesce(categories.self_mining_revenue, 0)
-            when totals.default_revenue_category = 'self_mining' then totals.total_revenue
+            when categories.accession_number is not null then coalesce(categories.{{ category }}_revenue, 0)
+            when totals.default_revenue_category = '{{ category }}' then totals.total_revenue
             else 0
-        end as self_mining_revenue,
-        case
-            when categories.accession_number is not null then coalesce(categories.hosting_revenue, 0)
-            when totals.default_revenue_category = 'hosting' then totals.total_revenue
-            else 0
-        end as hosting_revenue,
-        case
-            when categories.accession_number is not null then coalesce(categories.hpc_ai_revenue, 0)
-            when totals.default_revenue_category = 'hpc_ai' then totals.total_revenue
-            else 0
-        end as hpc_ai_revenue,
-        case
-            when categories.accession_number is not null then coalesce(categories.other_revenue, 0)
-            when totals.default_revenue_category = 'other' then totals.total_revenue
-            else 0
-        end as other_revenue,
+        end as {{ category }}_revenue,
+        {% endfor %}
         coalesce(categories.unclassified_revenue, 0) as unclassified_revenue,
         categories.unmapped_members
 

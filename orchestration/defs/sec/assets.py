@@ -15,7 +15,14 @@ from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import warehouse_io
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.companyfacts import parse_company_facts
-from orchestration.sources.sec.source import FINANCIAL_FORMS, Company, EdgarSource, Fetched, FilesSource
+from orchestration.sources.sec.source import (
+    FINANCIAL_FORMS,
+    Company,
+    EdgarSource,
+    Fetched,
+    FilesSource,
+    SecSource,
+)
 from orchestration.sources.sec.submissions import parse_submissions
 from orchestration.universe import load_seed
 
@@ -31,6 +38,13 @@ def universe_companies() -> list[Company]:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _lineage(frame: pd.DataFrame, source: SecSource, run_id: str, **columns) -> pd.DataFrame:
+    """The columns every raw SEC row carries: where it came from, when, and which run wrote it."""
+    return frame.assign(
+        **columns, source=source.name, is_synthetic=source.is_synthetic, loaded_at=_now(), run_id=run_id
+    )
 
 
 def _keep_payload(raw_dir: Path, fetched: Fetched, source_name: str, run_id: str, immutable: bool) -> str:
@@ -136,13 +150,7 @@ def raw_sec_filings(
             except SecDataError as error:
                 log.failed(connection, error, company.cik)
                 continue
-            frame = pd.DataFrame(rows).assign(
-                ticker=company.ticker,
-                source=source.name,
-                is_synthetic=source.is_synthetic,
-                loaded_at=_now(),
-                run_id=context.run_id,
-            )
+            frame = _lineage(pd.DataFrame(rows), source, context.run_id, ticker=company.ticker)
             warehouse_io.drop_other_sources(connection, company.cik, source.name)
             added += warehouse_io.add_filings(connection, company.cik, frame) if rows else 0
             total += len(rows)
@@ -192,14 +200,7 @@ def raw_sec_company_facts(
             except SecDataError as error:
                 log.failed(connection, error, company.cik)
                 continue
-            frame = pd.DataFrame(rows).assign(
-                ticker=company.ticker,
-                source=source.name,
-                is_synthetic=source.is_synthetic,
-                loaded_at=_now(),
-                run_id=context.run_id,
-                payload_path=payload,
-            )
+            frame = _lineage(pd.DataFrame(rows), source, context.run_id, ticker=company.ticker, payload_path=payload)
             if not frame.empty:
                 frame["value"] = frame["value"].astype(str)
             total += warehouse_io.replace_company_facts(connection, company.cik, frame)
@@ -295,13 +296,7 @@ def raw_sec_revenue_facts(
             except SecDataError as error:
                 log.failed(connection, error, cik, accession, document)
                 continue
-            facts = _facts_frame(parsed, company, accession).assign(
-                source=source.name,
-                is_synthetic=source.is_synthetic,
-                loaded_at=_now(),
-                run_id=context.run_id,
-                payload_path=payload,
-            )
+            facts = _lineage(_facts_frame(parsed, company, accession), source, context.run_id, payload_path=payload)
             filing = pd.DataFrame(
                 [
                     {

@@ -81,9 +81,11 @@ def ungated_marts(instance: dg.DagsterInstance) -> list[str]:
     return problems
 
 
-def write_serving_file(build_database: Path, target: Path, run_id: str, log_fields: dict) -> dict[str, int]:
-    """Build a complete serving file at `target` from the build warehouse; returns rows per table."""
-    previous_log = target.parent / "serving.duckdb"
+def write_serving_file(
+    build_database: Path, target: Path, previous: Path, run_id: str, log_fields: dict
+) -> dict[str, int]:
+    """Build a complete serving file at `target` from the build warehouse, carrying over the publish log of
+    the `previous` serving file when there is one; returns rows per table."""
     with duckdb.connect(str(target), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}) as connection:
         connection.execute(f"attach {_sql_path(build_database)} as build (read_only)")
         connection.execute("create schema marts; create schema reference")
@@ -99,8 +101,8 @@ def write_serving_file(build_database: Path, target: Path, run_id: str, log_fiel
             " (select max(filing_date) from build.raw.sec_filings)"
         ).fetchone()
         connection.execute(PUBLISH_LOG_DDL)
-        if previous_log.exists():  # keep the history of earlier publishes
-            connection.execute(f"attach {_sql_path(previous_log)} as previous (read_only)")
+        if previous.exists():  # keep the history of earlier publishes
+            connection.execute(f"attach {_sql_path(previous)} as previous (read_only)")
             connection.execute("insert into publish_log select * from previous.publish_log")
             connection.execute("detach previous")
         published_at = datetime.now(UTC).replace(tzinfo=None)
@@ -187,7 +189,7 @@ def publish(
         "is_synthetic": "snapshot" in (market_data.source, sec.source_name),
     }
     try:
-        counts = write_serving_file(warehouse.database_path, aside, context.run_id, log_fields)
+        counts = write_serving_file(warehouse.database_path, aside, target, context.run_id, log_fields)
         _fsync(aside)
         os.replace(aside, target)  # readers see the old file or the new one, never a partial one
         _fsync(target.parent)
@@ -204,6 +206,6 @@ def publish(
             "parquet_bytes": sum(p.stat().st_size for p in parquet_files),
             "rows_per_table": dg.MetadataValue.json(counts),
             "dagster/row_count": sum(counts.values()),
-            **{k: v for k, v in log_fields.items()},
+            **log_fields,
         }
     )

@@ -381,37 +381,45 @@ class _Reader:
         return text
 
     def inline_fact(self, el: etree._Element, concept: str) -> RevenueFact:
-        context_id = el.get("contextRef")
-        fact_id = el.get("id")
-        label = f"{concept}{f' (id {fact_id})' if fact_id else ''}"
-        context = self.context(context_id, label)
-        unit = self.unit(el.get("unitRef"), label)
+        label, is_nil = self.fact_label(el, concept), el.get(XSI_NIL) in ("true", "1")
         scale_text = (el.get("scale") or "0").strip()
         try:
             scale = int(scale_text)
         except ValueError:
             raise self.error(f"fact {label} has an invalid scale {scale_text!r}") from None
         sign = -1 if el.get("sign") == "-" else 1
-        is_nil = el.get(XSI_NIL) in ("true", "1")
         formatted = " ".join("".join(el.itertext()).split())
         value = None
         if not is_nil:
             number = self.transform(el, el.get("format"), formatted, label)
             value = _normalise(number.scaleb(scale) * sign)
+        return self.revenue_fact(el, concept, label, scale=scale, sign=sign, formatted=formatted, value=value)
+
+    @staticmethod
+    def fact_label(el: etree._Element, concept: str) -> str:
+        """How errors name a fact: its concept, and its id when it has one."""
+        fact_id = el.get("id")
+        return f"{concept}{f' (id {fact_id})' if fact_id else ''}"
+
+    def revenue_fact(
+        self, el: etree._Element, concept: str, label: str, *, scale: int, sign: int, formatted: str, value
+    ) -> RevenueFact:
+        """The fact with its context's period and dimensions and its unit (inline and instance alike)."""
+        context = self.context(el.get("contextRef"), label)
         return RevenueFact(
             concept=concept,
-            context_id=context_id or "",
+            context_id=el.get("contextRef") or "",
             period_start=context.period_start,
             period_end=context.period_end,
             dimensions=context.dimensions,
-            unit=unit,
+            unit=self.unit(el.get("unitRef"), label),
             decimals=el.get("decimals"),
             scale=scale,
             sign=sign,
             formatted=formatted,
             value=value,
-            is_nil=is_nil,
-            fact_id=fact_id,
+            is_nil=el.get(XSI_NIL) in ("true", "1"),
+            fact_id=el.get("id"),
         )
 
     def unit(self, unit_ref: str | None, label: str) -> str:
@@ -476,12 +484,7 @@ class _Reader:
         return facts, dei
 
     def instance_fact(self, el: etree._Element, concept: str) -> RevenueFact:
-        context_id = el.get("contextRef")
-        fact_id = el.get("id")
-        label = f"{concept}{f' (id {fact_id})' if fact_id else ''}"
-        context = self.context(context_id, label)
-        unit = self.unit(el.get("unitRef"), label)
-        is_nil = el.get(XSI_NIL) in ("true", "1")
+        label, is_nil = self.fact_label(el, concept), el.get(XSI_NIL) in ("true", "1")
         formatted = (el.text or "").strip()
         value = None
         if not is_nil:
@@ -491,21 +494,7 @@ class _Reader:
                 value = _normalise(Decimal(formatted))
             except InvalidOperation:
                 raise self.error(f"fact {label}: {formatted!r} is not a number") from None
-        return RevenueFact(
-            concept=concept,
-            context_id=context_id or "",
-            period_start=context.period_start,
-            period_end=context.period_end,
-            dimensions=context.dimensions,
-            unit=unit,
-            decimals=el.get("decimals"),
-            scale=0,
-            sign=1,
-            formatted=formatted,
-            value=value,
-            is_nil=is_nil,
-            fact_id=fact_id,
-        )
+        return self.revenue_fact(el, concept, label, scale=0, sign=1, formatted=formatted, value=value)
 
     # -- result ---------------------------------------------------------------------------------------
 
