@@ -9,7 +9,7 @@ MINERS_DATA_DIR ?= warehouse
 export DAGSTER_HOME ?= $(abspath $(MINERS_DATA_DIR))/dagster_home
 PORT ?= 3000
 
-.PHONY: run test dev lint dbt-docs snapshot setup clean
+.PHONY: run test bench dev lint dbt-docs snapshot setup clean
 
 run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot)
 	$(UV) run miners run
@@ -17,6 +17,9 @@ run: setup ## Materialize everything (extract, dbt, gates, publish, report) on t
 test: setup ## Lint, then the whole offline test suite
 	$(UV) run ruff check .
 	$(UV) run pytest
+
+bench: setup ## Benchmarks P1-P5 (about 30 min): benchmarks/results.json and the README table
+	$(UV) run python -m benchmarks
 
 dev: setup ## The Dagster UI on http://127.0.0.1:$(PORT)
 	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
@@ -30,6 +33,7 @@ dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:80
 setup: .env $(UV)
 	$(UV) sync --frozen
 	@mkdir -p "$(DAGSTER_HOME)"
+	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/instance/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 .env:
 	cp .env.example .env

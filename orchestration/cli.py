@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+import warnings
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,7 @@ def _today() -> date:
 
 
 def source_range(source_name: str, csv_dir: str | None, data_dir: str) -> tuple[date, date]:
-    """The partition range `run` materializes: everything the chosen source covers since 2022-01-01."""
+    """The partition range `run` materializes: everything the chosen source covers since HISTORY_START."""
     from orchestration.defs.ingest.partitions import HISTORY_START
     from orchestration.sources.market import build_source
 
@@ -28,12 +30,20 @@ def source_range(source_name: str, csv_dir: str | None, data_dir: str) -> tuple[
     return max(coverage[0], history_start), min(coverage[1], _today())
 
 
-def run(start: date | None, end: date | None) -> int:
-    """Parse dbt, then materialize every asset and check over the partition range, in this process."""
-    from dagster import AssetCheckSeverity, DagsterInstance
+# The heavy imports of the definitions that do not read dbt's manifest (great_expectations alone takes ~5 s).
+MANIFEST_FREE_MODULES = (
+    "orchestration.defs.quality.gates",
+    "orchestration.defs.ingest.assets",
+    "orchestration.defs.sec.assets",
+    "orchestration.defs.serving.publish",
+    "orchestration.defs.serving.report",
+    "orchestration.defs.dbt.project",
+)
 
-    from orchestration.defs.dbt.project import dbt_project, manifest_preparer
-    from orchestration.defs.ingest.partitions import partition_range_tags
+
+def run(start: date | None, end: date | None, job_name: str = "all_assets_job") -> int:
+    """Parse dbt, then materialize the job's assets and checks over the partition range, in this process."""
+    from orchestration.defs.dbt.parse import start_parse, wait_for_parse
 
     source_name = os.environ.get("MINERS_SOURCE", "snapshot")
     data_dir = os.environ.get("MINERS_DATA_DIR", "warehouse")
@@ -42,15 +52,22 @@ def run(start: date | None, end: date | None) -> int:
     os.environ.setdefault("MINERS_CSV_DIR", "")
     for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
         os.environ.setdefault(name, "")
+    parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
+    print("miners run: parsing the dbt project ...", flush=True)
+    from dagster import AssetCheckSeverity, DagsterInstance
+
+    from orchestration.defs.ingest.partitions import partition_range_tags
+
     covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
     start, end = start or covered[0], end or covered[1]
     print(f"miners run: source={source_name}, partitions {start}..{end}, warehouse {resolve_data_dir(data_dir)}")
 
-    print("miners run: parsing the dbt project ...", flush=True)
-    manifest_preparer.prepare(dbt_project)
+    for module in MANIFEST_FREE_MODULES:  # while dbt parses
+        importlib.import_module(module)
+    wait_for_parse(parsing)
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("all_assets_job")
+    job = defs.resolve_job_def(job_name)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     result = job.execute_in_process(
         instance=instance,
@@ -114,10 +131,13 @@ def revenue_facts(path: str) -> int:
 
 
 # SQLite run storage writes one planned event per partition otherwise: minutes for a 5-year backfill.
-DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true"}
+# DAGSTER_EVENT_BATCH_SIZE hands a backfill's per-partition events to the event log storage as batches
+# (orchestration/instance/event_log.py writes each batch in one transaction).
+DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
 
 
 def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", module="yfinance")  # pandas deprecations inside yfinance, one per ticker
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     for name, value in DAGSTER_DEFAULTS.items():
         os.environ.setdefault(name, value)
@@ -126,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd = commands.add_parser("run", help="materialize the whole pipeline over the source's date range")
     run_cmd.add_argument("--start", type=date.fromisoformat, help="first partition (default: source's first day)")
     run_cmd.add_argument("--end", type=date.fromisoformat, help="last partition (default: source's last day)")
+    run_cmd.add_argument(
+        "--job",
+        default="all_assets_job",
+        choices=["all_assets_job", "market_data_job"],
+        help="all_assets_job (default: everything) or market_data_job (market bars and what is built from them)",
+    )
     commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market and SEC snapshots (seeded)")
     facts_cmd = commands.add_parser(
         "revenue-facts", help="print the revenue facts of one SEC filing (iXBRL or XBRL) as CSV"
@@ -134,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        return run(args.start, args.end)
+        return run(args.start, args.end, args.job)
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
     from orchestration.snapshot.generator import write_snapshot

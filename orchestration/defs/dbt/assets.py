@@ -34,5 +34,9 @@ class Translator(DagsterDbtTranslator):
     ),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks.
+
+    dbt unit tests check SQL logic on fixed inputs, so they run in the test suite (tests/test_dbt_unit_tests.py),
+    not on every materialization, as dbt recommends for production builds.
+    """
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

@@ -1,8 +1,12 @@
 """Market data is partitioned by calendar day (bitcoin trades every day; equities on US sessions)."""
 
+import os
+
 import dagster as dg
 
-HISTORY_START = "2022-01-01"
+# First partition. MINERS_HISTORY_START moves it (read when the definitions load, like the partition set);
+# the default covers the bundled snapshot.
+HISTORY_START = os.environ.get("MINERS_HISTORY_START") or "2022-01-01"
 
 # end_offset=1: today's partition exists, so the after-close schedule can load today's bars.
 daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="America/New_York", end_offset=1)

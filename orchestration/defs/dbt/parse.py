@@ -1,0 +1,57 @@
+"""`dbt parse` as a plain subprocess: `miners run` starts it first so it overlaps the Python imports.
+
+Light on purpose (no dagster or dagster-dbt import): the parse writes the manifest that importing the
+definitions needs, so it has to start before them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.paths import DBT_PROJECT_DIR
+
+# dbt's own DBT_TARGET_PATH moves the artefacts (manifest, run results); dagster-dbt honours it too.
+DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+
+
+def dbt_executable() -> str:
+    """dbt from this environment, even when its bin folder is not on PATH (e.g. `.venv/bin/dagster dev`)."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+def start_parse(target_path: Path = DBT_TARGET_PATH) -> subprocess.Popen[str]:
+    """Start `dbt parse` (writes target/manifest.json); `wait_for_parse` collects it."""
+    return subprocess.Popen(
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_path),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for_parse(process: subprocess.Popen[str]) -> None:
+    """Wait for `start_parse`; a failed parse raises with dbt's own output."""
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"dbt parse failed (exit {process.returncode}):\n{output}")
+
+
+def parse(target_path: Path = DBT_TARGET_PATH) -> None:
+    wait_for_parse(start_parse(target_path))

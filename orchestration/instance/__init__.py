@@ -1,0 +1,1 @@
+"""The Dagster instance the project ships: its dagster.yaml and the storage it names."""

@@ -1,0 +1,61 @@
+"""dbt unit tests (SQL logic on fixed inputs) run here: production `dbt build`s exclude them, as dbt advises."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from orchestration.defs.dbt.parse import dbt_executable
+from orchestration.paths import DBT_PROJECT_DIR
+from tests.pipeline_run import PipelineRun
+
+
+def declared_unit_tests() -> set[str]:
+    names = set()
+    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+        for unit_test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", []):
+            names.add(unit_test["name"])
+    return names
+
+
+def test_every_dbt_unit_test_passes(pipeline: PipelineRun, tmp_path: Path):
+    target = tmp_path / "dbt_target"
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+        ],
+        env={**os.environ, "MINERS_DATA_DIR": str(pipeline.data_dir)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {result["unique_id"].split(".")[-1]: result["status"] for result in results}
+    assert set(ran) == declared_unit_tests()
+    assert set(ran.values()) == {"pass"}
+
+
+def test_production_builds_leave_unit_tests_out(pipeline: PipelineRun):
+    """The pipeline's dbt build ran data tests (as checks) but no unit test."""
+    check_names = {
+        evaluation.check_name
+        for evaluation in (
+            event.asset_check_evaluation_data
+            for event in pipeline.result.all_events
+            if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+    }
+    assert check_names.isdisjoint(declared_unit_tests())
+    assert any(name.startswith("not_null") for name in check_names)
