@@ -12,11 +12,16 @@ from orchestration.sources.errors import MarketDataError
 def read_price_csv(path: Path, ticker: str) -> pd.DataFrame:
     """Read one export; both the flat header and yfinance's three-line MultiIndex header are accepted."""
     try:
-        head = path.read_text(encoding="utf-8-sig").splitlines()[:2]
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise MarketDataError(f"{ticker}: cannot read {path}: {exc}") from exc
+    lines = text.splitlines()
+    head = lines[:2]
     if not head:
         raise MarketDataError(f"{ticker}: empty file {path}")
+    if not text.endswith(("\n", "\r")) and lines[-1].count(",") < lines[0].count(","):
+        # a copy or download cut short: its last line stops mid-row (a cut inside the last column cannot be seen)
+        raise MarketDataError(f"{ticker}: {path} looks truncated: its last line {lines[-1]!r} is incomplete")
     try:
         if head[0].startswith("Price,") and len(head) > 1 and head[1].startswith("Ticker,"):
             # df.to_csv() of a yfinance download: "Price,Close,...", "Ticker,MARA,...", "Date,,..."

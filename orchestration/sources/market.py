@@ -76,7 +76,11 @@ class YahooSource:
             if ticker not in by_ticker:
                 missing[ticker] = errors.get(ticker, "no rows returned (unknown, delisted or not yet listed)")
                 continue
-            rows = _clip(normalize_history(by_ticker[ticker], ticker, origin), start, end)
+            try:
+                rows = _clip(normalize_history(by_ticker[ticker], ticker, origin), start, end)
+            except MarketDataError as error:  # one ticker's bad bars must not stop the others
+                missing[ticker] = str(error)
+                continue
             if rows.empty:
                 missing[ticker] = f"no rows between {start} and {end}"
             else:
@@ -96,7 +100,13 @@ class CsvSource:
     def coverage(self) -> tuple[date, date] | None:
         firsts, lasts = [], []
         for path in sorted(self.folder.glob("*.csv")):
-            dates = pd.read_csv(path, usecols=lambda c: c.strip() in ("Date", "Price"), dtype=str).iloc[:, 0]
+            try:
+                frame = pd.read_csv(path, usecols=lambda c: c.strip() in ("Date", "Price"), dtype=str)
+            except ValueError:  # unreadable (pandas' parser errors are ValueErrors): fetch names it if it is loaded
+                continue
+            if frame.columns.empty:
+                continue
+            dates = frame.iloc[:, 0]
             parsed = pd.to_datetime(dates.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").dropna()
             if not parsed.empty:
                 firsts.append(parsed.min().date())

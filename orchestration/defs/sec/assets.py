@@ -48,11 +48,15 @@ def _lineage(frame: pd.DataFrame, source: SecSource, run_id: str, **columns) -> 
 
 
 def _keep_payload(raw_dir: Path, fetched: Fetched, source_name: str, run_id: str, immutable: bool) -> str:
-    """Write the response as received; filing documents never change, JSON indexes are kept per run."""
+    """Write the response as received; filing documents never change, JSON indexes are kept per run.
+
+    A document kept earlier is replaced when this response differs: the earlier one was a bad response for a
+    filing that did not load then, and the kept file must be the one the facts are read from.
+    """
     folder = raw_dir / "sec" / source_name / ("" if immutable else run_id)
     path = folder / fetched.origin
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not (immutable and path.exists()):
+    if not (immutable and path.exists() and path.read_bytes() == fetched.body):
         path.write_bytes(fetched.body)
     return str(path)
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.xbrl import is_revenue_concept
 
+TEXT = ("accn", "fp", "form", "frame")  # strings when present
 SHARE_CONCEPTS = frozenset({"dei:EntityCommonStockSharesOutstanding", "us-gaap:CommonStockSharesOutstanding"})
 
 
@@ -44,12 +45,19 @@ def parse_company_facts(body: dict, cik: str, origin: str) -> list[dict]:
             concept = f"{taxonomy}:{name}"
             if not wanted_concept(concept):
                 continue
-            units = (concept_body or {}).get("units")
+            units = concept_body.get("units") if isinstance(concept_body, dict) else None
             if not isinstance(units, dict):
                 raise SecDataError(f"{where}: {concept} has no units")
             for unit, entries in units.items():
+                if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+                    raise SecDataError(f"{where}: {concept} units {unit} is {entries!r:.80}, not a list of facts")
                 for entry in entries:
                     item = f"{where} {concept} accession {entry.get('accn')}"
+                    for key in TEXT:
+                        if not isinstance(entry.get(key), str | None):
+                            raise SecDataError(f"{item}: {key} {entry[key]!r} is not a string")
+                    if not isinstance(entry.get("fy"), int | None) or isinstance(entry.get("fy"), bool):
+                        raise SecDataError(f"{item}: fy {entry['fy']!r} is not a year")
                     try:
                         value = Decimal(str(entry["val"]))
                         if not value.is_finite():  # NaN/Infinity parse as Decimals but are not amounts

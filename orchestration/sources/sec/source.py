@@ -66,12 +66,21 @@ class EdgarSource:
         """The submissions JSON, with the older pages listed under `filings.files` merged into `recent`."""
         body, raw = self.client.submissions(company.cik)
         fetched = [Fetched(raw, f"submissions/CIK{company.cik}.json")]
-        for page in body.get("filings", {}).get("files", []) or []:
+        filings = body.get("filings")
+        if not isinstance(filings, dict) or not isinstance(filings.get("recent"), dict):
+            return body, fetched  # parse_submissions reports the missing filings.recent object
+        pages = filings.get("files") or []
+        where = f"CIK {company.cik} submissions ({fetched[0].origin})"
+        if not isinstance(pages, list):
+            raise SecDataError(f"{where}: filings.files is {pages!r}, not a list of pages")
+        for page in pages:
+            if not isinstance(page, dict) or not isinstance(page.get("name"), str):
+                raise SecDataError(f"{where}: filings.files holds {page!r}, not a page with a name")
             if str(page.get("filingTo", "9999")) < "2022-01-01":
                 continue  # older than the history the product covers
             extra, extra_raw = self.client.submissions_page(company.cik, page["name"])
             fetched.append(Fetched(extra_raw, f"submissions/{page['name']}"))
-            recent = body["filings"]["recent"]
+            recent = filings["recent"]
             for key, values in extra.items():
                 if isinstance(values, list) and isinstance(recent.get(key), list):
                     recent[key] = recent[key] + values

@@ -20,6 +20,8 @@ COLUMNS = {
     "isInlineXBRL": "is_inline_xbrl",
 }
 REQUIRED = ("accessionNumber", "form", "filingDate", "primaryDocument")
+TEXT = {"form": True, "primaryDocument": True, "primaryDocDescription": False, "items": False}  # key: required
+FLAGS = ("isXBRL", "isInlineXBRL")  # 0 or 1
 
 
 def _date(value: object, where: str) -> date | None:
@@ -63,6 +65,14 @@ def parse_submissions(body: dict, cik: str, origin: str) -> list[dict]:
         item = f"{where} accession {accession}"
         if not ACCESSION_PATTERN.match(accession):
             raise SecDataError(f"{where}: malformed accession number {accession!r} at position {i}")
+        for key, required in TEXT.items():
+            value = row[COLUMNS[key]]
+            if not (isinstance(value, str) or (value is None and not required)):
+                raise SecDataError(f"{item}: {key} {value!r} is not a string")
+        for key in FLAGS:
+            value = row[COLUMNS[key]]
+            if value is not None and not isinstance(value, int):  # bool is an int
+                raise SecDataError(f"{item}: {key} {value!r} is not a number (0 or 1)")
         row["filing_date"] = _date(row["filing_date"], item)
         if row["filing_date"] is None:
             raise SecDataError(f"{item}: no filing date")
