@@ -8,6 +8,9 @@ the last good file byte for byte.
 """
 
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +18,11 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
+
+try:
+    import fcntl
+except ImportError:  # Windows: publishes are not serialized, and files left aside stay
+    fcntl = None
 
 # DuckDB 2 writes storage v2 by default, which the DuckDB builds inside BI drivers cannot open.
 STORAGE_COMPATIBILITY = "v1.4.0"
@@ -54,6 +62,30 @@ def serving_path(warehouse: WarehouseResource) -> Path:
 
 def parquet_dir(warehouse: WarehouseResource) -> Path:
     return warehouse.root / "parquet"
+
+
+@contextmanager
+def publish_lock(warehouse: WarehouseResource) -> Iterator[list[Path]]:
+    """One publish at a time per warehouse, and the files killed publishes left aside, removed.
+
+    The lock is a `flock` on <warehouse>/.publish.lock: the kernel releases it when its holder exits, even
+    on SIGKILL, so a killed run never blocks the next one. While it is held no other publish is writing, so
+    every `.serving.<run>.duckdb*` and `parquet/.<table>.<run>.parquet` is a dead run's: they are removed
+    (and returned), instead of piling up one serving-file copy per killed run.
+    """
+    warehouse.root.mkdir(parents=True, exist_ok=True)
+    with (warehouse.root / ".publish.lock").open("a") as lock:
+        if fcntl is None:
+            yield []
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed or the process dies
+        stale = [*warehouse.root.glob(".serving.*.duckdb*"), *parquet_dir(warehouse).glob(".*.parquet")]
+        for path in stale:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        yield stale
 
 
 def _sql_path(path: Path) -> str:
@@ -182,21 +214,24 @@ def publish(
         )
     target = serving_path(warehouse)
     aside = target.with_name(f".serving.{context.run_id}.duckdb")
-    aside.unlink(missing_ok=True)
     log_fields = {
         "source": market_data.source,
         "sec_source": sec.source_name,
         "is_synthetic": "snapshot" in (market_data.source, sec.source_name),
     }
-    try:
-        counts = write_serving_file(warehouse.database_path, aside, target, context.run_id, log_fields)
-        _fsync(aside)
-        os.replace(aside, target)  # readers see the old file or the new one, never a partial one
-        _fsync(target.parent)
-    finally:
+    with publish_lock(warehouse) as stale:
+        if stale:
+            context.log.warning(f"removed files a killed publish left aside: {', '.join(p.name for p in stale)}")
         aside.unlink(missing_ok=True)
-        aside.with_name(aside.name + ".wal").unlink(missing_ok=True)
-    parquet_files = export_parquet(target, parquet_dir(warehouse), context.run_id)
+        try:
+            counts = write_serving_file(warehouse.database_path, aside, target, context.run_id, log_fields)
+            _fsync(aside)
+            os.replace(aside, target)  # readers see the old file or the new one, never a partial one
+            _fsync(target.parent)
+        finally:
+            aside.unlink(missing_ok=True)
+            aside.with_name(aside.name + ".wal").unlink(missing_ok=True)
+        parquet_files = export_parquet(target, parquet_dir(warehouse), context.run_id)
     context.log.info(f"published {len(counts)} tables to {target} and {len(parquet_files)} parquet files")
     return dg.MaterializeResult(
         metadata={
