@@ -8,11 +8,21 @@ import os
 import sys
 import warnings
 from datetime import date, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def _today() -> date:
@@ -41,9 +51,43 @@ MANIFEST_FREE_MODULES = (
 )
 
 
+# Tags the runs this command starts: they execute in this process, so nothing else watches them.
+CLI_RUN_TAGS = {"miners/launched_by": "cli"}
+
+
+def hold_run_lock(data_dir: Path) -> IO[str] | None:
+    """An exclusive `flock` on <warehouse>/.miners_run.lock for this process's lifetime, or None if taken.
+
+    One `miners run` per warehouse (DuckDB has one writer anyway). The kernel drops the lock when the holder
+    dies, even on SIGKILL, so holding it also proves that every earlier CLI run has ended.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = (data_dir / ".miners_run.lock").open("a")
+    if fcntl is None:  # Windows: no lock, and no abandoned-run bookkeeping
+        return lock
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
+    """Mark CLI runs still STARTED as failed: with the lock held, their processes are gone (killed, crashed)."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    runs = instance.get_runs(
+        filters=RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED], tags=CLI_RUN_TAGS)
+    )
+    for abandoned in runs:
+        instance.report_run_failed(abandoned, "its `miners run` process ended before the run did (killed?)")
+    return [abandoned.run_id for abandoned in runs]
+
+
 def run(start: date | None, end: date | None, job_name: str = "all_assets_job") -> int:
     """Parse dbt, then materialize the job's assets and checks over the partition range, in this process."""
-    from orchestration.defs.dbt.parse import start_parse, wait_for_parse
+    from orchestration.defs.dbt.command import start_parse, wait_for_parse
 
     source_name = os.environ.get("MINERS_SOURCE", "snapshot")
     data_dir = os.environ.get("MINERS_DATA_DIR", "warehouse")
@@ -52,6 +96,10 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     os.environ.setdefault("MINERS_CSV_DIR", "")
     for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
         os.environ.setdefault(name, "")
+    lock = hold_run_lock(resolve_data_dir(data_dir))
+    if lock is None:
+        print(f"error: another `miners run` is using the warehouse {resolve_data_dir(data_dir)}", file=sys.stderr)
+        return 2
     parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
     print("miners run: parsing the dbt project ...", flush=True)
     from dagster import AssetCheckSeverity, DagsterInstance
@@ -69,9 +117,11 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
 
     job = defs.resolve_job_def(job_name)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    for run_id in fail_abandoned_runs(instance):
+        print(f"miners run: marked run {run_id} failed: its process ended before the run did")
     result = job.execute_in_process(
         instance=instance,
-        tags=partition_range_tags(start, end),
+        tags={**partition_range_tags(start, end), **CLI_RUN_TAGS},
         run_config={"loggers": {"progress": {}}},  # one line per step instead of every DEBUG event
         raise_on_error=False,
     )
@@ -94,7 +144,6 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
 def revenue_facts(path: str) -> int:
     """Print one filing's revenue facts as CSV (values in dollars), for an analyst to eyeball."""
     import csv
-    from pathlib import Path
 
     from orchestration.sources.errors import SecDataError
     from orchestration.sources.sec.categories import fact_category, load_member_rules

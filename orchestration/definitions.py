@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.dbt.checks import mart_gates
-from orchestration.defs.dbt.parse import dbt_executable
+from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.dbt.project import LocalDbtCliResource, dbt_project
 from orchestration.defs.freshness import freshness_checks, freshness_sensor
 from orchestration.defs.ingest.assets import raw_market_prices

@@ -278,8 +278,10 @@ def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
         return _empty_figure(f"No {BETA_WINDOW}-session betas are published yet.")
     tickers = _company_order(betas["ticker"], companies)
     fig, height = _grid(len(tickers), [_short_name(t, companies) for t in tickers])
+    # one pass over the rows: a boolean filter per ticker rescans every row each time (quadratic in tickers)
+    by_ticker = dict(tuple(betas.groupby("ticker", sort=False)))
     for index, ticker in enumerate(tickers):
-        rows = betas[betas["ticker"] == ticker].sort_values("session_date")
+        rows = by_ticker[ticker].sort_values("session_date")
         dates = list(rows["session_date"])
         for column, label, colour in BETA_SERIES:
             fig.add_trace(

@@ -7,3 +7,18 @@ class MarketDataError(ValueError):
 
 class SecDataError(ValueError):
     """Bad SEC data; the message names the CIK, the accession and the document or URL it came from."""
+
+
+class SecPayloadError(SecDataError):
+    """An item failed after responses for it arrived, before its asset saw them: JSON the client rejected
+    (malformed, truncated, not an object) or a submissions index whose `filings.files` list is bad.
+
+    It carries what arrived, so the asset keeps it like any raw payload: `body` is the rejected response as the
+    client received it; `received` holds every response of the item that arrived (each a `Fetched`, body and
+    the origin it is kept under), filled in by the source, which is what names payloads.
+    """
+
+    def __init__(self, message: str, body: bytes = b"", received: list | None = None) -> None:
+        super().__init__(message)
+        self.body = body
+        self.received = list(received or [])

@@ -28,6 +28,9 @@ class MarketBatch:
     rows: pd.DataFrame
     missing: dict[str, str] = field(default_factory=dict)
     payloads: list[Path] = field(default_factory=list)
+    # ticker -> the payload its rows came from, when each ticker has its own (CSV); empty when all rows come
+    # from one download (Yahoo: `payloads` is that one file)
+    payload_by_ticker: dict[str, Path] = field(default_factory=dict)
 
 
 class MarketSource(Protocol):
@@ -89,7 +92,11 @@ class YahooSource:
 
 
 class CsvSource:
-    """A folder of per-ticker CSV exports (`MINERS_CSV_DIR`)."""
+    """A folder of per-ticker CSV exports (`MINERS_CSV_DIR`).
+
+    Each file loads on its own: a file that cannot be read or fails validation makes its ticker missing, with
+    the reason naming the file, like a ticker Yahoo cannot provide; the other files still load.
+    """
 
     name = "csv"
     is_synthetic = False
@@ -116,21 +123,28 @@ class CsvSource:
     def fetch(self, tickers: list[str], start: date, end: date, payload_dir: Path) -> MarketBatch:
         files = find_price_files(self.folder, tickers)
         payload_dir.mkdir(parents=True, exist_ok=True)
-        parts, missing, payloads = [], {}, []
+        parts, missing, payloads, by_ticker = [], {}, [], {}
         for ticker in tickers:
             if ticker not in files:
                 missing[ticker] = f"no file {ticker}.csv in {self.folder}"
                 continue
             path = files[ticker]
-            rows = _clip(normalize_history(read_price_csv(path, ticker), ticker, str(path)), start, end)
+            try:
+                rows = _clip(normalize_history(read_price_csv(path, ticker), ticker, str(path)), start, end)
+            except MarketDataError as error:  # one ticker's bad file must not stop the others
+                # The message names the ticker and the file's path. Nothing of the file is copied under raw/: it
+                # is the user's own local file, still in MINERS_CSV_DIR to inspect, fix and load again.
+                missing[ticker] = str(error)
+                continue
             kept = payload_dir / path.name
             shutil.copyfile(path, kept)  # the file as it was when loaded, for re-parsing later
             payloads.append(kept)
+            by_ticker[ticker] = kept
             if rows.empty:
                 missing[ticker] = f"{path.name} has no rows between {start} and {end}"
             else:
                 parts.append(rows)
-        return MarketBatch(rows=_combine(parts), missing=missing, payloads=payloads)
+        return MarketBatch(rows=_combine(parts), missing=missing, payloads=payloads, payload_by_ticker=by_ticker)
 
 
 def read_snapshot_truth(snapshot_dir: Path = SNAPSHOT_DIR) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.defs.dbt.parse import dbt_executable
+from orchestration.defs.dbt.command import dbt_executable
 from orchestration.paths import DBT_PROJECT_DIR
 from tests.pipeline_run import PipelineRun
 

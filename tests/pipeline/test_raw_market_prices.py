@@ -90,20 +90,27 @@ def test_csv_source_with_partial_coverage_fails_the_coverage_gate(tmp_path: Path
     assert "expect_column_unique_value_count_to_be_between" in gate.metadata["summary"].value
 
 
-def test_malformed_csv_fails_the_run_naming_the_file_and_writes_nothing(tmp_path: Path):
-    folder = tmp_path / "csv"
-    write_csvs(folder, ["MARA", "SPY"], bad={"RIOT": "Date,Close\n2024-01-02,abc\n"})
-    result = materialize_raw(tmp_path / "wh", "2024-01-01", "2024-01-05", source="csv", csv_dir=str(folder))
-    assert not result.success
-    failure = step_error(result)
-    assert "RIOT: non-numeric close 'abc'" in failure and "RIOT.csv" in failure
-    database = tmp_path / "wh" / "warehouse.duckdb"
-    if database.exists():
-        with duckdb.connect(str(database), read_only=True) as connection:
-            tables = connection.execute(
-                "select count(*) from duckdb_tables() where table_name = 'market_prices'"
-            ).fetchone()
-            assert tables[0] == 0 or connection.execute("select count(*) from raw.market_prices").fetchone()[0] == 0
+def test_malformed_csv_skips_its_ticker_naming_the_file_and_the_others_load(tmp_path: Path):
+    folder, warehouse = tmp_path / "csv", tmp_path / "wh"
+    write_csvs(folder, ["MARA", "RIOT", "SPY"])
+    first = materialize_raw(warehouse, "2024-01-01", "2024-01-05", source="csv", csv_dir=str(folder))
+    write_csvs(folder, ["SPY", "MARA"], bad={"RIOT": "Date,Close\n2024-01-02,abc\n"})  # MARA, SPY: new values
+    result = materialize_raw(warehouse, "2024-01-01", "2024-01-05", source="csv", csv_dir=str(folder))
+
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    reason = metadata["tickers_missing"].value["RIOT"]
+    assert "RIOT: non-numeric close 'abc'" in reason and str(folder / "RIOT.csv") in reason
+    assert metadata["tickers"].value == "MARA, SPY"
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute("select ticker, close, run_id from raw.market_prices order by all").fetchall()
+    # the bad file's ticker keeps what the first run loaded; the others are this run's
+    assert [r for r in rows if r[0] == "RIOT"] == [("RIOT", c, first.run_id) for c in (11.0, 12.0, 13.0)]
+    assert [r for r in rows if r[0] != "RIOT"] == [
+        *(("MARA", c, result.run_id) for c in (11.0, 12.0, 13.0)),
+        *(("SPY", c, result.run_id) for c in (10.0, 11.0, 12.0)),
+    ]
+    # whether three tickers are enough is the gate's call (it is not)
+    assert not result.get_asset_check_evaluations()[0].passed
 
 
 @pytest.mark.parametrize("source", ["yahoo"])

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.dbt.parse import dbt_executable
+from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import assets as sec_assets
 from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks

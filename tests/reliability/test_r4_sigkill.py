@@ -27,9 +27,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
 from orchestration.paths import PROJECT_ROOT
 from tests.pipeline.published import served_files
@@ -113,6 +115,7 @@ class Home:
         env = {
             **os.environ,
             "DAGSTER_HOME": str(self.dagster_home),
+            "DBT_TARGET_PATH": str(self.root / "dbt_target"),
             "MINERS_DATA_DIR": str(self.data_dir),
             "MINERS_SOURCE": "snapshot",
             "MINERS_CSV_DIR": "",
@@ -376,3 +379,11 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
     print(f"final run: {final.seconds:.0f} s; aside files left: {leftovers(data_dir)}")
     assert leftovers(data_dir) == [], "aside files of killed runs were never removed"
     assert any("removed files a killed publish left aside" in line for line in final.output)
+    # each killed run was marked failed by the next `miners run`; none is left STARTED in the instance
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DAGSTER_HOME", str(home.dagster_home))  # the shipped event log storage lives under it
+        statuses = [run.status for run in dg.DagsterInstance.get().get_runs()]
+    assert statuses.count(dg.DagsterRunStatus.FAILURE) == len(KILL_POINTS)
+    assert statuses.count(dg.DagsterRunStatus.SUCCESS) == len(statuses) - len(KILL_POINTS)
+    assert (home.root / "dbt_target").is_dir()
+    assert len(list((home.root / "dbt_target").glob("dbt_models-*"))) <= KEEP_INVOCATION_FOLDERS

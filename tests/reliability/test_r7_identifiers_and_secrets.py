@@ -25,7 +25,7 @@ from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import assets as sec_assets
 from orchestration.defs.sec import warehouse_io
 from orchestration.paths import PROJECT_ROOT, SEEDS_DIR, SNAPSHOT_DIR
-from orchestration.sources.errors import MarketDataError, SecDataError
+from orchestration.sources.errors import SecDataError
 from orchestration.sources.market import CsvSource
 from orchestration.sources.sec import source as sec_source
 from orchestration.sources.sec.edgar import (
@@ -201,21 +201,22 @@ def test_the_csv_source_reads_only_ticker_files_inside_its_folder(tmp_path: Path
     (folder / "sub").mkdir(parents=True)
     (folder / "MARA.csv").write_text("Date,Close\n2024-01-02,20.5\n2024-01-03,21\n")
     for outside in (tmp_path / "x.csv", tmp_path / "SECRET.csv", folder / "sub" / "MARA.csv"):
-        outside.write_text(TRAP)  # reading any of these would fail the fetch
+        outside.write_text(TRAP)  # reading any of these would make its ticker missing for a bad file
     tickers = ["MARA", *PATH_LIKE_TICKERS]
 
     batch = CsvSource(folder).fetch(tickers, date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
 
     assert set(batch.rows["ticker"]) == {"MARA"}
     assert set(batch.missing) == set(PATH_LIKE_TICKERS)
+    assert all(reason.startswith(f"no file {ticker}.csv in ") for ticker, reason in batch.missing.items())
     assert [p.name for p in batch.payloads] == ["MARA.csv"]
     assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["MARA.csv"]
 
 
-def test_reading_a_trap_file_would_fail_the_fetch(tmp_path: Path):
+def test_reading_a_trap_file_would_show_as_a_bad_file(tmp_path: Path):
     (tmp_path / "MARA.csv").write_text(TRAP)
-    with pytest.raises(MarketDataError, match=r"MARA: no 'Date' column in .*MARA\.csv"):
-        CsvSource(tmp_path).fetch(["MARA"], date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
+    batch = CsvSource(tmp_path).fetch(["MARA"], date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
+    assert re.match(r"MARA: no 'Date' column in .*MARA\.csv", batch.missing["MARA"])
 
 
 def test_the_snapshot_replay_never_serves_a_file_outside_its_folder(tmp_path: Path):

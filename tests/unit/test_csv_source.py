@@ -66,13 +66,25 @@ def test_coverage_spans_all_files(folder: Path):
         ('Date,Close\n"2024-01-02,1\n', "MARA: malformed CSV"),
     ],
 )
-def test_bad_file_raises_naming_ticker_and_file(tmp_path: Path, content: str, message: str):
-    path = tmp_path / "MARA.csv"
+def test_bad_file_makes_its_ticker_missing_naming_file_and_problem(tmp_path: Path, content: str, message: str):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    path = folder / "MARA.csv"
     path.write_text(content)
-    with pytest.raises(MarketDataError) as err:
-        CsvSource(tmp_path).fetch(["MARA"], date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
-    assert message in str(err.value)
-    assert "MARA.csv" in str(err.value)
+    (folder / "RIOT.csv").write_text(YFINANCE_EXPORT)
+    batch = CsvSource(folder).fetch(["MARA", "RIOT"], date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
+    assert message in batch.missing["MARA"]
+    assert str(path) in batch.missing["MARA"]
+    assert set(batch.rows["ticker"]) == {"RIOT"}  # the other file still loads
+    assert [p.name for p in batch.payloads] == ["RIOT.csv"]  # the bad file stays where it is, not copied
+
+
+def test_every_file_bad_is_an_empty_batch_naming_each(tmp_path: Path):
+    (tmp_path / "MARA.csv").write_text("")
+    (tmp_path / "RIOT.csv").write_text("Date,Close\n2024-01-02,abc\n")
+    batch = CsvSource(tmp_path).fetch(["MARA", "RIOT"], date(2024, 1, 1), date(2024, 1, 31), tmp_path / "kept")
+    assert batch.rows.empty and not batch.payloads
+    assert "MARA: empty file" in batch.missing["MARA"] and "RIOT: non-numeric close 'abc'" in batch.missing["RIOT"]
 
 
 def test_unknown_source_and_missing_folder_are_clear(tmp_path: Path):

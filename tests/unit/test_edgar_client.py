@@ -13,7 +13,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import HTTPResponse
 
-from orchestration.sources.errors import SecDataError
+from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.edgar import (
     MAX_REQUESTS_PER_SECOND,
     EdgarClient,
@@ -27,7 +27,7 @@ from orchestration.sources.sec.edgar import (
     submissions_url,
 )
 from orchestration.sources.sec.edgar_replay import replay_session, snapshot_file
-from orchestration.sources.sec.source import build_sec_source, resolve_sec_source
+from orchestration.sources.sec.source import Company, EdgarSource, build_sec_source, resolve_sec_source
 
 USER_AGENT = "Miner Convergence research@example.com"
 CIK = "0000827876"
@@ -353,3 +353,44 @@ def test_replay_unknown_cik_raises_naming_the_cik(snapshot_dir: Path):
     assert client.session.get_adapter("https://data.sec.gov/").requested == [
         "https://data.sec.gov/submissions/CIK0000000001.json"
     ]
+
+
+# --- what a rejected response carries, for the asset to keep ---------------------------------------------------
+
+
+def _source_with_pages(folder: Path, page: bytes | None) -> EdgarSource:
+    """A submissions index listing one page, `page` (None: not found)."""
+    listing = {"recent": {}, "files": [{"name": "CIK0000827876-submissions-001.json", "filingTo": "2024-12-31"}]}
+    _write_gz(folder / "submissions" / "CIK0000827876.json.gz", json.dumps({"cik": CIK, "filings": listing}).encode())
+    if page is not None:
+        _write_gz(folder / "submissions" / "CIK0000827876-submissions-001.json.gz", page)
+    return EdgarSource("snapshot", EdgarClient(replay_session(folder), attempts=1, max_wait_seconds=0.01), True)
+
+
+@pytest.mark.parametrize(("body", "kind"), [(b'{"accessionNumber": [', "malformed JSON"), (b"[]", "got list")])
+def test_a_rejected_json_body_is_carried_by_the_error(tmp_path: Path, body: bytes, kind: str):
+    _write_gz(tmp_path / "companyfacts" / "CIK0000827876.json.gz", body)
+    source = EdgarSource("snapshot", EdgarClient(replay_session(tmp_path), attempts=1), True)
+    with pytest.raises(SecPayloadError, match=kind) as error:
+        source.company_facts(Company("CLSK", CIK))
+    assert error.value.body == body
+    assert [(f.origin, f.body) for f in error.value.received] == [("companyfacts/CIK0000827876.json", body)]
+
+
+def test_a_bad_submissions_page_carries_the_index_and_the_page(tmp_path: Path):
+    source = _source_with_pages(tmp_path, b"not json")
+    with pytest.raises(SecPayloadError, match=r"page CIK0000827876-submissions-001\.json: malformed JSON") as error:
+        source.submissions(Company("CLSK", CIK))
+    received = [(f.origin, f.body) for f in error.value.received]
+    assert [origin for origin, _ in received] == [
+        "submissions/CIK0000827876.json",
+        "submissions/CIK0000827876-submissions-001.json",
+    ]
+    assert received[1][1] == b"not json"
+
+
+def test_a_missing_submissions_page_carries_the_index(tmp_path: Path):
+    source = _source_with_pages(tmp_path, None)
+    with pytest.raises(SecPayloadError, match=r"not found at .*CIK0000827876-submissions-001\.json") as error:
+        source.submissions(Company("CLSK", CIK))
+    assert [f.origin for f in error.value.received] == ["submissions/CIK0000827876.json"]

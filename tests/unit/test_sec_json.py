@@ -299,6 +299,26 @@ def test_a_non_numeric_value_raises(val):
     )
 
 
+@pytest.mark.parametrize("val", [1e34, -1e34, "1E+40", 10**40], ids=repr)
+def test_a_value_too_large_to_store_raises_naming_it(val):
+    body = company_facts_body()
+    body["facts"]["clsk"]["DigitalCurrencyMiningRevenues"]["units"]["USD"][0]["val"] = val
+    with pytest.raises(SecDataError, match=r"out of range: amounts must be below 1e34") as error:
+        parse_company_facts(body, CIK, FACTS_ORIGIN)
+    assert (
+        f"CIK {CIK} companyfacts ({FACTS_ORIGIN}) clsk:DigitalCurrencyMiningRevenues accession {Q1_10Q}: val {val!r}"
+        in str(error.value)
+    )
+
+
+@pytest.mark.parametrize("fy", [10**12, 24, "2024"], ids=repr)
+def test_a_fiscal_year_that_is_not_a_year_raises(fy):
+    body = company_facts_body()
+    body["facts"]["clsk"]["DigitalCurrencyMiningRevenues"]["units"]["USD"][0]["fy"] = fy
+    with pytest.raises(SecDataError, match=rf"fy {fy!r} is not a year"):
+        parse_company_facts(body, CIK, FACTS_ORIGIN)
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

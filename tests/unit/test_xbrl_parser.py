@@ -12,6 +12,7 @@ from orchestration.sources.sec.xbrl import (
     REVENUE_CONCEPTS_STANDARD,
     FilingFacts,
     RevenueFact,
+    fits_amount_column,
     is_revenue_concept,
     parse_file,
     parse_filing,
@@ -24,6 +25,7 @@ ACME_10K_XML = FIXTURES / "acme_10-K-2023-12-31.xml"
 
 Q3 = (date(2024, 7, 1), date(2024, 9, 30))
 PRODUCT = "srt:ProductOrServiceAxis"
+ACCESSION = "0001234567-24-000042"
 
 
 def facts_by_id(filing: FilingFacts) -> dict[str, RevenueFact]:
@@ -286,6 +288,76 @@ def test_bad_numbers_and_unknown_formats_are_rejected(fmt, text, message):
     with pytest.raises(SecDataError, match=message) as caught:
         parse_filing(inline_doc(revenue(text, fmt=fmt)), "bad.htm")
     assert "bad.htm" in str(caught.value) and "us-gaap:Revenues (id r1)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "decimals", "message"),
+    [
+        ('sign="x"', "0", r"invalid sign 'x': the only sign is '-'"),
+        ('sign="+"', "0", r"invalid sign '\+'"),
+        ('sign=""', "0", r"invalid sign ''"),
+        ("", "abc", r"invalid decimals 'abc': expected an integer or INF"),
+        ("", "1.5", r"invalid decimals '1\.5'"),
+        ("", "inf", r"invalid decimals 'inf'"),
+        ("", "", r"invalid decimals ''"),
+        ('scale="abc"', "0", r"invalid scale 'abc'"),
+        ('scale="9999999999"', "0", r"invalid scale '9999999999'"),
+    ],
+)
+def test_bad_sign_decimals_and_scale_are_rejected_naming_the_fact(attrs, decimals, message):
+    with pytest.raises(SecDataError, match=message) as caught:
+        parse_filing(inline_doc(revenue("12", attrs=attrs, decimals=decimals)), "bad.htm", accession=ACCESSION)
+    assert "fact us-gaap:Revenues (id r1) has an invalid" in str(caught.value)
+    assert f"in bad.htm (accession {ACCESSION})" in str(caught.value)
+
+
+@pytest.mark.parametrize("decimals", ["INF", "-6", "+2", " 0 "])
+def test_decimals_are_an_integer_or_inf(decimals):
+    (fact,) = parse_filing(inline_doc(revenue("12", decimals=decimals)), "ok.htm").facts
+    assert fact.decimals == decimals and fact.value == Decimal(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "attrs", "shown"),
+    [
+        ("1", 'scale="34"', "1e+34"),
+        ("12,345", 'scale="33" sign="-"', "-1.2345e+37"),
+        ("1", 'scale="999999999"', None),  # beyond what a Decimal holds
+    ],
+)
+def test_amounts_too_large_to_store_are_rejected_naming_the_fact_and_value(text, attrs, shown):
+    body = revenue(text, attrs=attrs)
+    with pytest.raises(SecDataError, match="out of range") as caught:
+        parse_filing(inline_doc(body), "big.htm", cik="0001234567", accession=ACCESSION)
+    message = str(caught.value)
+    assert "fact us-gaap:Revenues (id r1)" in message
+    assert f"in big.htm (accession {ACCESSION}, CIK 0001234567)" in message
+    assert f"value {shown} (shown {text!r})" in message if shown else f"{text!r} at scale" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        ("9999999999999999999999999999999999.99994", True),
+        ("-9999999999999999999999999999999999.99994", True),
+        ("9999999999999999999999999999999999.99995", False),  # DuckDB rounds it to 1e34
+        ("1E+34", False),
+        ("-1E+34", False),
+        ("1E+999999", False),
+        ("1E-999999", True),
+    ],
+)
+def test_amount_limit_is_what_decimal_38_4_holds(value, fits):
+    assert fits_amount_column(Decimal(value)) is fits
+
+
+def test_xbrl_instance_amount_too_large_is_rejected():
+    content = ACME_10K_XML.read_bytes().replace(b'decimals="-3">615', b'decimals="-3">1' + b"0" * 40, 1)
+    assert content != ACME_10K_XML.read_bytes()
+    with pytest.raises(
+        SecDataError, match=r"fact us-gaap:Revenues: value 1e\+45 \(shown '10+'\) is out of range.* in acme\.xml"
+    ):
+        parse_filing(content, "acme.xml")
 
 
 # -- duplicates ----------------------------------------------------------------------------------------------

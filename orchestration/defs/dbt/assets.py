@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.defs.dbt.command import prune_invocation_folders
 from orchestration.defs.dbt.project import dbt_project
 
 
@@ -36,7 +37,8 @@ class Translator(DagsterDbtTranslator):
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks.
 
-    dbt unit tests check SQL logic on fixed inputs, so they run in the test suite (tests/test_dbt_unit_tests.py),
-    not on every materialization, as dbt recommends for production builds.
+    dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
+    (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
     """
+    prune_invocation_folders()
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

@@ -8,7 +8,7 @@ import dbt.version
 from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 from packaging.version import Version
 
-from orchestration.defs.dbt.parse import DBT_TARGET_PATH, parse
+from orchestration.defs.dbt.command import DBT_TARGET_PATH, parse
 from orchestration.paths import DBT_PROJECT_DIR
 
 

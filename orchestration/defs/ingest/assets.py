@@ -8,7 +8,21 @@ import pandas as pd
 from orchestration.defs.ingest.partitions import daily_partitions
 from orchestration.defs.ingest.warehouse_io import replace_market_prices
 from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.sources.market import MarketBatch
 from orchestration.universe import load_universe
+
+
+def row_payload_paths(batch: MarketBatch) -> pd.Series | str:
+    """The raw payload each row came from: its ticker's own file (CSV), else the batch's download (Yahoo).
+
+    Never every payload on every row: with one file per ticker that is O(tickers) bytes on each of
+    O(tickers x days) rows (2.8 GB of paths at 100 tickers x 10 years, and the gate reads them all).
+    """
+    shared = ";".join(str(p) for p in batch.payloads)
+    if not batch.payload_by_ticker:
+        return shared
+    own = {ticker: str(path) for ticker, path in batch.payload_by_ticker.items()}
+    return batch.rows["ticker"].map(own).fillna(shared)
 
 
 @dg.asset(
@@ -27,9 +41,10 @@ def raw_market_prices(
 
     Source: MINERS_SOURCE (`snapshot` = bundled SYNTHETIC Yahoo responses replayed through yfinance,
     `live` = Yahoo through yfinance, `csv` = MINERS_CSV_DIR). A run replaces its partition range for
-    the tickers it loaded, so reruns are idempotent. A universe ticker the source lacks is a warning
-    here; the gate decides whether coverage is enough. The raw payload is kept under the warehouse's
-    raw/ folder.
+    the tickers it loaded, so reruns are idempotent. A universe ticker the source lacks, or whose bars
+    (Yahoo) or file (CSV) fail validation, is a warning here naming it and the reason, and keeps what an
+    earlier run loaded; the gate decides whether coverage is enough. The raw payload is kept under the
+    warehouse's raw/ folder.
     """
     window = context.partition_time_window
     start = window.start.date()
@@ -52,7 +67,7 @@ def raw_market_prices(
         is_synthetic=source.is_synthetic,
         loaded_at=datetime.now(UTC).replace(tzinfo=None),
         run_id=context.run_id,
-        payload_path=";".join(str(p) for p in batch.payloads),
+        payload_path=row_payload_paths(batch),
     )
     loaded = sorted(rows["ticker"].unique())
     with warehouse.connect() as connection:

@@ -2,7 +2,8 @@
 
 Each company (and each filing) loads on its own: a bad response is recorded in raw.sec_load_errors with
 the CIK, accession and document, nothing of it is written, and the rest still loads. The `load_errors`
-check on each asset shows what failed.
+check on each asset shows what failed. A bad response is kept under raw/sec/ like a good one, also when the
+client rejected it before the asset saw it (malformed JSON), and its path is in the error's payload_path.
 """
 
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import pandas as pd
 
 from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import warehouse_io
-from orchestration.sources.errors import SecDataError
+from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.companyfacts import parse_company_facts
 from orchestration.sources.sec.source import (
     FINANCIAL_FORMS,
@@ -61,6 +62,14 @@ def _keep_payload(raw_dir: Path, fetched: Fetched, source_name: str, run_id: str
     return str(path)
 
 
+def _keep_rejected(raw_dir: Path, error: SecDataError, source_name: str, run_id: str) -> str | None:
+    """What arrived of an item the source rejected before the asset saw it (`SecPayloadError.received`), kept
+    where an accepted response would be; the kept paths, `;`-separated, or None when nothing arrived."""
+    received = error.received if isinstance(error, SecPayloadError) else []
+    paths = [_keep_payload(raw_dir, fetched, source_name, run_id, False) for fetched in received if fetched.body]
+    return ";".join(paths) or None
+
+
 class LoadLog:
     """Counts what loaded and records what did not, per item, in raw.sec_load_errors."""
 
@@ -68,11 +77,24 @@ class LoadLog:
         self.context, self.asset, self.source_name = context, asset, source_name
         self.errors: list[dict[str, str | None]] = []
 
-    def failed(self, connection, error: SecDataError, cik: str | None, accession=None, document=None) -> None:
-        self.context.log.error(f"{self.asset}: {error}")
-        self.errors.append({"cik": cik, "accession": accession, "document": document, "error": str(error)})
+    def failed(
+        self, connection, error: SecDataError, cik: str | None, accession=None, document=None, payload_path=None
+    ) -> None:
+        """Record the item's error, and `payload_path`: where what arrived of it is kept, if anything did."""
+        kept = f" (response kept at {payload_path})" if payload_path else ""
+        self.context.log.error(f"{self.asset}: {error}{kept}")
+        item = {"cik": cik, "accession": accession, "document": document}
+        self.errors.append({**item, "error": str(error), "payload_path": payload_path})
         warehouse_io.record_error(
-            connection, self.asset, cik, accession, document, str(error), self.source_name, self.context.run_id
+            connection,
+            self.asset,
+            cik,
+            accession,
+            document,
+            str(error),
+            self.source_name,
+            self.context.run_id,
+            payload_path=payload_path,
         )
 
     def finish(self, loaded: int, metadata: dict) -> dg.MaterializeResult:
@@ -132,14 +154,16 @@ def raw_sec_filings(
         if isinstance(source, FilesSource):
             known = {c.cik for c in companies}
             for doc in source.documents():
-                if doc.error:
-                    log.failed(connection, SecDataError(doc.error), doc.cik, doc.accession, doc.path.name)
+                if doc.error:  # the files source's payload is the file itself, left where it is
+                    error = SecDataError(doc.error)
+                    log.failed(connection, error, doc.cik, doc.accession, doc.path.name, payload_path=str(doc.path))
                 elif doc.cik not in known:
                     error = SecDataError(
                         f"CIK {doc.cik} (document {doc.path.name}) is not in the universe (miners seed)"
                     )
                     log.failed(connection, error, doc.cik, doc.accession, doc.path.name)
         for company in companies:
+            payloads: list[str] = []
             try:
                 if isinstance(source, EdgarSource):
                     body, fetched = source.submissions(company)
@@ -152,7 +176,8 @@ def raw_sec_filings(
                 else:
                     rows = _files_filings(source, company)
             except SecDataError as error:
-                log.failed(connection, error, company.cik)
+                kept = ";".join(payloads) or _keep_rejected(warehouse.raw_dir, error, source.name, context.run_id)
+                log.failed(connection, error, company.cik, payload_path=kept)
                 continue
             frame = _lineage(pd.DataFrame(rows), source, context.run_id, ticker=company.ticker)
             warehouse_io.drop_other_sources(connection, company.cik, source.name)
@@ -197,12 +222,14 @@ def raw_sec_company_facts(
     with warehouse.connect() as connection:
         warehouse_io.ensure_tables(connection)
         for company in companies:
+            payload = None
             try:
                 body, fetched = source.company_facts(company)
                 payload = _keep_payload(warehouse.raw_dir, fetched, source.name, context.run_id, False)
                 rows = parse_company_facts(body, company.cik, fetched.origin)
             except SecDataError as error:
-                log.failed(connection, error, company.cik)
+                kept = payload or _keep_rejected(warehouse.raw_dir, error, source.name, context.run_id)
+                log.failed(connection, error, company.cik, payload_path=kept)
                 continue
             frame = _lineage(pd.DataFrame(rows), source, context.run_id, ticker=company.ticker, payload_path=payload)
             if not frame.empty:
@@ -289,6 +316,7 @@ def raw_sec_revenue_facts(
             company = tickers.get(cik)
             if company is None:
                 continue  # no longer in the universe
+            payload = None
             try:
                 fetched = source.document(company, accession, document)
                 payload = _keep_payload(warehouse.raw_dir, fetched, source.name, context.run_id, True)
@@ -298,7 +326,7 @@ def raw_sec_revenue_facts(
                         f"CIK {cik} accession {accession} document {document}: the document says CIK {parsed.cik}"
                     )
             except SecDataError as error:
-                log.failed(connection, error, cik, accession, document)
+                log.failed(connection, error, cik, accession, document, payload_path=payload)
                 continue
             facts = _lineage(_facts_frame(parsed, company, accession), source, context.run_id, payload_path=payload)
             filing = pd.DataFrame(

@@ -25,12 +25,15 @@ def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as connection:
-            rows = connection.execute(
-                "select cik, accession_number, document, error, run_id from raw.sec_load_errors"
-                " where asset = ? order by cik, accession_number",
-                [asset_key],
-            ).fetchall()
-        errors = [dict(zip(["cik", "accession", "document", "error", "run_id"], row, strict=True)) for row in rows]
+            # select *: a warehouse made before payload_path was added lacks it until an SEC asset runs again
+            cursor = connection.execute(
+                "select * from raw.sec_load_errors where asset = ? order by cik, accession_number", [asset_key]
+            )
+            columns = [column[0] for column in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        fields = {"cik": "cik", "accession_number": "accession", "document": "document", "error": "error"}
+        fields |= {"run_id": "run_id", "payload_path": "payload_path"}
+        errors = [{name: row.get(column) for column, name in fields.items()} for row in rows]
         return dg.AssetCheckResult(
             passed=not errors,
             severity=dg.AssetCheckSeverity.WARN,

@@ -104,13 +104,23 @@ create table if not exists raw.sec_load_errors (
     error varchar not null,
     source varchar not null,
     run_id varchar not null,
-    logged_at timestamp not null
+    logged_at timestamp not null,
+    payload_path varchar
 );
 """
 
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(RAW_SEC_DDL)
+    # `create table if not exists` leaves a table made by an older version as it was: add what came later
+    # (nullable, at the end), and only when missing, since even a no-op ALTER is a catalog write.
+    has_payload_path = connection.execute(
+        "select count(*) from duckdb_columns()"
+        " where database_name = current_database() and schema_name = 'raw'"
+        " and table_name = 'sec_load_errors' and column_name = 'payload_path'"
+    ).fetchone()[0]
+    if not has_payload_path:
+        connection.execute("alter table raw.sec_load_errors add column payload_path varchar")
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
@@ -201,14 +211,18 @@ def record_error(
     error: str,
     source: str,
     run_id: str,
+    payload_path: str | None = None,
 ) -> None:
-    """Keep the latest error per item (asset, CIK, accession) so the UI and the checks can show it."""
+    """Keep the latest error per item (asset, CIK, accession) so the UI and the checks can show it, with where
+    the item's response is kept (`payload_path`, `;`-separated when several arrived), if one arrived."""
     _in_transaction(
         connection,
         lambda: _clear_errors(connection, asset, cik, accession),
         lambda: connection.execute(
-            "insert into raw.sec_load_errors values (?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
-            [asset, cik, accession, document, error, source, run_id],
+            "insert into raw.sec_load_errors"
+            " (asset, cik, accession_number, document, error, source, run_id, logged_at, payload_path)"
+            " values (?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?)",
+            [asset, cik, accession, document, error, source, run_id, payload_path],
         ),
     )
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from orchestration.sources.errors import SecDataError
-from orchestration.sources.sec.xbrl import is_revenue_concept
+from orchestration.sources.sec.xbrl import fits_amount_column, is_revenue_concept
 
 TEXT = ("accn", "fp", "form", "frame")  # strings when present
 SHARE_CONCEPTS = frozenset({"dei:EntityCommonStockSharesOutstanding", "us-gaap:CommonStockSharesOutstanding"})
@@ -56,14 +56,17 @@ def parse_company_facts(body: dict, cik: str, origin: str) -> list[dict]:
                     for key in TEXT:
                         if not isinstance(entry.get(key), str | None):
                             raise SecDataError(f"{item}: {key} {entry[key]!r} is not a string")
-                    if not isinstance(entry.get("fy"), int | None) or isinstance(entry.get("fy"), bool):
-                        raise SecDataError(f"{item}: fy {entry['fy']!r} is not a year")
+                    fy = entry.get("fy")
+                    if fy is not None and (not isinstance(fy, int) or isinstance(fy, bool) or not 1000 <= fy <= 9999):
+                        raise SecDataError(f"{item}: fy {fy!r} is not a year")
                     try:
                         value = Decimal(str(entry["val"]))
                         if not value.is_finite():  # NaN/Infinity parse as Decimals but are not amounts
                             raise InvalidOperation
                     except (KeyError, InvalidOperation) as error:
                         raise SecDataError(f"{item}: missing or non-numeric val {entry.get('val')!r}") from error
+                    if not fits_amount_column(value):
+                        raise SecDataError(f"{item}: val {entry['val']!r} is out of range: amounts must be below 1e34")
                     end = _date(entry.get("end"), item)
                     if end is None:
                         raise SecDataError(f"{item}: no end date")

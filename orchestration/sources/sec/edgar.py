@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 import tenacity
 
-from orchestration.sources.errors import SecDataError
+from orchestration.sources.errors import SecDataError, SecPayloadError
 
 DATA_HOST = "https://data.sec.gov"
 ARCHIVES_HOST = "https://www.sec.gov"
@@ -125,13 +125,15 @@ class EdgarClient:
         return response.content
 
     def get_json(self, url: str, what: str) -> tuple[dict, bytes]:
+        """The parsed object and the body as received; a body that is not a JSON object raises SecPayloadError
+        carrying it, so the caller can keep it."""
         body = self.get(url, what)
         try:
             parsed = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise SecDataError(f"{what}: malformed JSON from {url}: {error}") from error
+            raise SecPayloadError(f"{what}: malformed JSON from {url}: {error}", body=body) from error
         if not isinstance(parsed, dict):
-            raise SecDataError(f"{what}: expected a JSON object from {url}, got {type(parsed).__name__}")
+            raise SecPayloadError(f"{what}: expected a JSON object from {url}, got {type(parsed).__name__}", body=body)
         return parsed, body
 
     def submissions(self, cik: str) -> tuple[dict, bytes]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from orchestration.paths import SNAPSHOT_DIR
-from orchestration.sources.errors import SecDataError
+from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.edgar import EdgarClient, check_accession, live_session, normalize_cik
 from orchestration.sources.sec.edgar_replay import replay_session
 
@@ -62,24 +63,44 @@ class EdgarSource:
         self.client = client
         self.is_synthetic = is_synthetic
 
+    @staticmethod
+    def _json(fetch: Callable[[], tuple[dict, bytes]], origin: str, earlier: list[Fetched]) -> tuple[dict, Fetched]:
+        """One JSON response named `origin`; if the client rejects it, the error carries it and `earlier` (the
+        item's responses that arrived before it) so the asset can keep them all."""
+        try:
+            body, raw = fetch()
+        except SecPayloadError as error:
+            error.received = [*earlier, Fetched(error.body, origin)]
+            raise
+        return body, Fetched(raw, origin)
+
     def submissions(self, company: Company) -> tuple[dict, list[Fetched]]:
         """The submissions JSON, with the older pages listed under `filings.files` merged into `recent`."""
-        body, raw = self.client.submissions(company.cik)
-        fetched = [Fetched(raw, f"submissions/CIK{company.cik}.json")]
+        body, first = self._json(lambda: self.client.submissions(company.cik), f"submissions/CIK{company.cik}.json", [])
+        fetched = [first]
         filings = body.get("filings")
         if not isinstance(filings, dict) or not isinstance(filings.get("recent"), dict):
             return body, fetched  # parse_submissions reports the missing filings.recent object
         pages = filings.get("files") or []
-        where = f"CIK {company.cik} submissions ({fetched[0].origin})"
+        where = f"CIK {company.cik} submissions ({first.origin})"
         if not isinstance(pages, list):
-            raise SecDataError(f"{where}: filings.files is {pages!r}, not a list of pages")
+            raise SecPayloadError(f"{where}: filings.files is {pages!r}, not a list of pages", received=fetched)
         for page in pages:
             if not isinstance(page, dict) or not isinstance(page.get("name"), str):
-                raise SecDataError(f"{where}: filings.files holds {page!r}, not a page with a name")
+                problem = f"{where}: filings.files holds {page!r}, not a page with a name"
+                raise SecPayloadError(problem, received=fetched)
             if str(page.get("filingTo", "9999")) < "2022-01-01":
                 continue  # older than the history the product covers
-            extra, extra_raw = self.client.submissions_page(company.cik, page["name"])
-            fetched.append(Fetched(extra_raw, f"submissions/{page['name']}"))
+            name = page["name"]
+            try:
+                extra, extra_fetched = self._json(
+                    lambda name=name: self.client.submissions_page(company.cik, name), f"submissions/{name}", fetched
+                )
+            except SecPayloadError:
+                raise
+            except SecDataError as error:  # e.g. the page is not found: the pages that did arrive are still kept
+                raise SecPayloadError(str(error), received=fetched) from error
+            fetched.append(extra_fetched)
             recent = filings["recent"]
             for key, values in extra.items():
                 if isinstance(values, list) and isinstance(recent.get(key), list):
@@ -87,8 +108,7 @@ class EdgarSource:
         return body, fetched
 
     def company_facts(self, company: Company) -> tuple[dict, Fetched]:
-        body, raw = self.client.company_facts(company.cik)
-        return body, Fetched(raw, f"companyfacts/CIK{company.cik}.json")
+        return self._json(lambda: self.client.company_facts(company.cik), f"companyfacts/CIK{company.cik}.json", [])
 
     def document(self, company: Company, accession: str, document: str) -> Fetched:
         body = self.client.document(company.cik, check_accession(accession), document)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 
 from lxml import etree
@@ -75,6 +75,21 @@ _DEI_FIELDS = {
     "AmendmentFlag": "amendment",
     "CurrentFiscalYearEndDate": "current_fiscal_year_end",
 }
+
+
+# The raw tables store amounts as decimal(38, 4): below 1e34 once rounded to four decimals. DuckDB refuses a larger
+# one, and with it the whole load, so a fact or companyfacts value that would not fit is that item's error instead.
+AMOUNT_LIMIT = Decimal("1e34")
+
+
+def fits_amount_column(value: Decimal) -> bool:
+    """Whether `value`, rounded to four decimals half away from zero as DuckDB stores it, is below AMOUNT_LIMIT."""
+    size = value.copy_abs()  # exact (abs() would round to the context's 28 digits)
+    if size >= AMOUNT_LIMIT:
+        return False
+    with localcontext() as context:
+        context.prec = 60  # room for 34 digits before the point and 4 after: the rounding below is exact
+        return size.quantize(Decimal("0.0001"), ROUND_HALF_UP) < AMOUNT_LIMIT
 
 
 def is_revenue_concept(concept: str) -> bool:
@@ -385,15 +400,30 @@ class _Reader:
         scale_text = (el.get("scale") or "0").strip()
         try:
             scale = int(scale_text)
+            if not -(2**31) <= scale < 2**31:  # stored as an integer
+                raise ValueError
         except ValueError:
             raise self.error(f"fact {label} has an invalid scale {scale_text!r}") from None
-        sign = -1 if el.get("sign") == "-" else 1
+        sign_text = el.get("sign")
+        if sign_text not in (None, "-"):  # inline XBRL 1.1: the only sign is "-" (a negative value)
+            raise self.error(f"fact {label} has an invalid sign {sign_text!r}: the only sign is '-'")
+        sign = -1 if sign_text == "-" else 1
         formatted = " ".join("".join(el.itertext()).split())
         value = None
         if not is_nil:
             number = self.transform(el, el.get("format"), formatted, label)
-            value = _normalise(number.scaleb(scale) * sign)
+            try:
+                value = self.amount(number.scaleb(scale) * sign, label, formatted)
+            except ArithmeticError:  # e.g. scale="99999999": beyond what a Decimal holds
+                raise self.error(f"fact {label}: {formatted!r} at scale {scale} is out of range") from None
         return self.revenue_fact(el, concept, label, scale=scale, sign=sign, formatted=formatted, value=value)
+
+    def amount(self, value: Decimal, label: str, formatted: str) -> Decimal:
+        """The fact's value in plain notation, if the raw table can store it (see AMOUNT_LIMIT)."""
+        if not fits_amount_column(value):
+            shown = f"value {value.normalize():e} (shown {formatted!r})"
+            raise self.error(f"fact {label}: {shown} is out of range: amounts must be below 1e34")
+        return _normalise(value)
 
     @staticmethod
     def fact_label(el: etree._Element, concept: str) -> str:
@@ -405,6 +435,9 @@ class _Reader:
         self, el: etree._Element, concept: str, label: str, *, scale: int, sign: int, formatted: str, value
     ) -> RevenueFact:
         """The fact with its context's period and dimensions and its unit (inline and instance alike)."""
+        decimals = el.get("decimals")
+        if decimals is not None and not _DECIMALS.fullmatch(decimals):  # XBRL 2.1 decimalsType
+            raise self.error(f"fact {label} has an invalid decimals {decimals!r}: expected an integer or INF")
         context = self.context(el.get("contextRef"), label)
         return RevenueFact(
             concept=concept,
@@ -413,7 +446,7 @@ class _Reader:
             period_end=context.period_end,
             dimensions=context.dimensions,
             unit=self.unit(el.get("unitRef"), label),
-            decimals=el.get("decimals"),
+            decimals=decimals,
             scale=scale,
             sign=sign,
             formatted=formatted,
@@ -491,9 +524,10 @@ class _Reader:
             try:
                 if not _XS_DECIMAL.fullmatch(formatted):
                     raise InvalidOperation
-                value = _normalise(Decimal(formatted))
+                number = Decimal(formatted)
             except InvalidOperation:
                 raise self.error(f"fact {label}: {formatted!r} is not a number") from None
+            value = self.amount(number, label, formatted)
         return self.revenue_fact(el, concept, label, scale=0, sign=1, formatted=formatted, value=value)
 
     # -- result ---------------------------------------------------------------------------------------
@@ -589,6 +623,7 @@ _IXT_NUMBERS = {
 _IXT_ZERO = ("fixed-zero", "zerodash", "numdash")
 _DASHES = re.compile(_WS + r"[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]+" + _WS)
 _XS_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DECIMALS = re.compile(r"[ \t\n\r]*(?:[+-]?\d+|INF)[ \t\n\r]*")  # xs:integer or INF, whitespace collapsed
 
 _SMALL_NUMBERS = {
     word: n

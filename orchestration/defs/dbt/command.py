@@ -1,7 +1,7 @@
-"""`dbt parse` as a plain subprocess: `miners run` starts it first so it overlaps the Python imports.
+"""dbt's command line without Dagster: which dbt, where its artefacts go, `dbt parse`, old artefacts pruned.
 
-Light on purpose (no dagster or dagster-dbt import): the parse writes the manifest that importing the
-definitions needs, so it has to start before them.
+Light on purpose (no dagster or dagster-dbt import): `miners run` starts `dbt parse` first, so it overlaps
+the Python imports, because importing the definitions needs the manifest it writes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from orchestration.paths import DBT_PROJECT_DIR
 
 # dbt's own DBT_TARGET_PATH moves the artefacts (manifest, run results); dagster-dbt honours it too.
 DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+# dagster-dbt gives each invocation its own target folder (about 8 MB: compiled SQL, run results, logs).
+KEEP_INVOCATION_FOLDERS = 3
 
 
 def dbt_executable() -> str:
@@ -55,3 +57,11 @@ def wait_for_parse(process: subprocess.Popen[str]) -> None:
 
 def parse(target_path: Path = DBT_TARGET_PATH) -> None:
     wait_for_parse(start_parse(target_path))
+
+
+def prune_invocation_folders(keep: int = KEEP_INVOCATION_FOLDERS, target_path: Path = DBT_TARGET_PATH) -> list[Path]:
+    """Remove all but the newest `keep` per-invocation folders, which otherwise pile up run after run."""
+    folders = sorted(target_path.glob("dbt_models-*"), key=lambda folder: folder.stat().st_mtime, reverse=True)
+    for folder in folders[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders[keep:]
