@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 import warnings
@@ -125,6 +126,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
         run_config={"loggers": {"progress": {}}},  # one line per step instead of every DEBUG event
         raise_on_error=False,
     )
+    instance.dispose()  # storage closed before the process ends (see exit_without_teardown)
     evaluations = [
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
@@ -185,6 +187,18 @@ def revenue_facts(path: str) -> int:
 DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
 
 
+def exit_without_teardown(code: int) -> None:
+    """End the process now: everything is written and closed by the time `run` returns.
+
+    Python's own shutdown then only tears down the ~3,000 modules Dagster, dbt and GE import, which takes
+    about 1.7 s here, for nothing.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", module="yfinance")  # pandas deprecations inside yfinance, one per ticker
     load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -209,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        return run(args.start, args.end, args.job)
+        code = run(args.start, args.end, args.job)
+        if argv is None:  # from the command line, not called by other Python code
+            exit_without_teardown(code)
+        return code
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
     from orchestration.snapshot.generator import write_snapshot

@@ -1,6 +1,9 @@
-"""raw.sec_load_errors across versions: a warehouse made before payload_path existed gets it, once."""
+"""The raw SEC tables: load errors across versions, and revenue filings written together or one by one."""
+
+from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 
 from orchestration.defs.sec import warehouse_io
 
@@ -35,3 +38,54 @@ def test_a_new_warehouse_has_payload_path():
     with duckdb.connect() as connection:
         warehouse_io.ensure_tables(connection)
         assert "payload_path" in columns(connection)
+
+
+def revenue_filing(cik: str, accession: str, value: str) -> tuple[str, str, pd.DataFrame, pd.DataFrame]:
+    common = {"cik": cik, "ticker": "T", "accession_number": accession, "source": "live", "run_id": "r"}
+    fact = {
+        **common,
+        "document": "d.htm",
+        "concept": "us-gaap:Revenues",
+        "context_id": "c1",
+        "period_end": date(2025, 3, 31),
+        "dimension_count": 0,
+        "scale": 0,
+        "sign": 1,
+        "value": value,
+        "is_nil": False,
+        "is_synthetic": False,
+        "loaded_at": datetime(2025, 5, 1),
+    }
+    filing = {**common, "document": "d.htm", "revenue_facts": 1, "loaded_at": datetime(2025, 5, 1)}
+    return cik, accession, pd.DataFrame([filing]), pd.DataFrame([fact])
+
+
+def stored(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return connection.execute(
+        "select f.accession_number, f.value::varchar from raw.sec_revenue_facts f"
+        " join raw.sec_revenue_filings m using (cik, accession_number) order by 1"
+    ).fetchall()
+
+
+def test_revenue_filings_are_written_together_and_a_rerun_replaces_them():
+    with duckdb.connect() as connection:
+        warehouse_io.ensure_tables(connection)
+        batch = [revenue_filing("0000000001", "a-1", "10"), revenue_filing("0000000002", "a-2", "20")]
+        assert warehouse_io.add_revenue_filings(connection, batch) == (2, [])
+        assert warehouse_io.add_revenue_filings(connection, batch[:1]) == (1, [])
+        assert stored(connection) == [("a-1", "10.0000"), ("a-2", "20.0000")]
+
+
+def test_a_filing_duckdb_rejects_fails_alone_and_the_others_are_written():
+    with duckdb.connect() as connection:
+        warehouse_io.ensure_tables(connection)
+        batch = [
+            revenue_filing("0000000001", "a-1", "10"),
+            revenue_filing("0000000002", "a-2", "not a number"),
+            revenue_filing("0000000003", "a-3", "30"),
+        ]
+        written, failures = warehouse_io.add_revenue_filings(connection, batch)
+        assert written == 2
+        assert [(cik, accession) for cik, accession, _ in failures] == [("0000000002", "a-2")]
+        assert "not a number" in str(failures[0][2])
+        assert stored(connection) == [("a-1", "10.0000"), ("a-3", "30.0000")]

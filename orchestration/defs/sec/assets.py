@@ -295,7 +295,7 @@ def raw_sec_revenue_facts(
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_revenue_facts", source.name)
     tickers = {c.cik: c for c in universe_companies()}
-    parsed_filings = facts_written = 0
+    to_write: list[tuple[str, str, pd.DataFrame, pd.DataFrame]] = []  # written together at the end
     with warehouse.connect() as connection:
         warehouse_io.ensure_tables(connection)
         pending = connection.execute(
@@ -350,8 +350,18 @@ def raw_sec_revenue_facts(
                     }
                 ]
             )
-            facts_written += warehouse_io.add_revenue_filing(connection, cik, accession, filing, facts)
-            parsed_filings += 1
+            to_write.append((cik, accession, filing, facts))
+        facts_written, failures = warehouse_io.add_revenue_filings(connection, to_write)
+        for cik, accession, error in failures:
+            document = next(d for c, a, d, _ in pending if (c, a) == (cik, accession))
+            log.failed(
+                connection,
+                SecDataError(f"CIK {cik} accession {accession}: not stored: {error}"),
+                cik,
+                accession,
+                document,
+            )
+        parsed_filings = len(to_write) - len(failures)
         total = connection.execute("select count(*) from raw.sec_revenue_facts").fetchone()[0]
     return log.finish(
         parsed_filings or not pending,

@@ -127,11 +127,11 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFram
     if rows.empty:
         return
     columns = ", ".join(rows.columns)
+    # not unregistered in a `finally`: inside a failed transaction that would raise too, hiding the real
+    # error; the next register() replaces the view anyway
     connection.register("batch", rows)
-    try:
-        connection.execute(f"insert into {table} ({columns}) select {columns} from batch")  # noqa: S608
-    finally:
-        connection.unregister("batch")
+    connection.execute(f"insert into {table} ({columns}) select {columns} from batch")  # noqa: S608
+    connection.unregister("batch")
 
 
 def _in_transaction(connection: duckdb.DuckDBPyConnection, *statements) -> None:
@@ -200,6 +200,52 @@ def add_revenue_filing(
         lambda: _clear_errors(connection, "raw_sec_revenue_facts", cik, accession),
     )
     return len(facts)
+
+
+def add_revenue_filings(
+    connection: duckdb.DuckDBPyConnection, batch: list[tuple[str, str, pd.DataFrame, pd.DataFrame]]
+) -> tuple[int, list[tuple[str, str, duckdb.Error]]]:
+    """Many filings' (cik, accession, manifest row, facts) in one transaction, else one transaction each.
+
+    One transaction for the lot costs one commit instead of one per filing (213 on the snapshot: 3 s of
+    commits and DataFrame scans). If it fails, nothing of it stays and each filing is written alone, so
+    only a filing DuckDB rejects fails. Returns the facts written and the (cik, accession, error) failures.
+    """
+    if not batch:
+        return 0, []
+    keys = pd.DataFrame([(cik, accession) for cik, accession, _, _ in batch], columns=["cik", "accession_number"])
+    facts = pd.concat([facts for *_, facts in batch if not facts.empty] or [batch[0][3]], ignore_index=True)
+    filings = pd.concat([filing for _, _, filing, _ in batch], ignore_index=True)
+
+    def delete_previous() -> None:
+        connection.register("written_keys", keys)
+        for table in ("raw.sec_revenue_facts", "raw.sec_revenue_filings"):
+            connection.execute(
+                f"delete from {table} t using written_keys k"  # noqa: S608
+                " where t.cik = k.cik and t.accession_number = k.accession_number"
+            )
+        connection.execute(
+            "delete from raw.sec_load_errors e using written_keys k where e.asset = 'raw_sec_revenue_facts'"
+            " and coalesce(e.cik, '') = k.cik and coalesce(e.accession_number, '') = k.accession_number"
+        )
+        connection.unregister("written_keys")
+
+    try:
+        _in_transaction(
+            connection,
+            delete_previous,
+            lambda: _insert(connection, "raw.sec_revenue_facts", facts),
+            lambda: _insert(connection, "raw.sec_revenue_filings", filings),
+        )
+        return len(facts), []
+    except duckdb.Error:
+        written, failures = 0, []
+        for cik, accession, filing, filing_facts in batch:
+            try:
+                written += add_revenue_filing(connection, cik, accession, filing, filing_facts)
+            except duckdb.Error as error:
+                failures.append((cik, accession, error))
+        return written, failures
 
 
 def record_error(
