@@ -75,8 +75,9 @@ class KillPoint:
 
 
 KILL_POINTS = [
-    # extract, while the snapshot is replayed through yfinance (before anything is written)
-    KillPoint("extract: raw_market_prices fetching", "raw_market_prices", "old", after_seconds=1.0),
+    # extract, while the snapshot is replayed through yfinance (before anything is written); the step takes
+    # well under a second over this range, so the kill lands shortly after it starts
+    KillPoint("extract: raw_market_prices fetching", "raw_market_prices", "old", after_seconds=0.1),
     # extract, with some companies committed to the WAL and not checkpointed: the next open must replay it
     KillPoint(
         "extract: raw_sec_company_facts mid-load", "raw_sec_company_facts", "old", new_file="warehouse.duckdb.wal"

@@ -6,7 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.command import prune_invocation_folders
+from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS, prune_invocation_folders
 from orchestration.defs.dbt.project import dbt_project
 
 
@@ -40,5 +40,5 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
     (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
     """
-    prune_invocation_folders()
+    prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
