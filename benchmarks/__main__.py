@@ -65,17 +65,18 @@ def headline(result: dict) -> str:
 def table(results: dict[str, dict], meta: dict) -> str:
     lines = [
         TABLE_START,
-        f"Measured {meta['measured_at']} on {meta['machine']['cpus']} cores, {meta['machine']['memory_gib']} GiB, "
-        f"Python {meta['machine']['python']}, commit {meta['commit']}; medians of {meta['repeats']} runs "
+        f"Measured on {meta['machine']['cpus']} cores, {meta['machine']['memory_gib']} GiB, "
+        f"Python {meta['machine']['python']}; medians of {meta['repeats']} runs "
         "(`make bench`, raw figures in benchmarks/results.json).",
         "",
-        "| | benchmark | target | measured | met |",
-        "|---|---|---|---|---|",
+        "| | benchmark | target | measured | met | commit |",
+        "|---|---|---|---|---|---|",
     ]
     for key in sorted(results):
         result = results[key]
         met = "yes" if result["passed"] else "**no**"
-        lines.append(f"| {key} | {result['what']} | {result['target']} | {headline(result)} | {met} |")
+        commit = result.get("commit", meta["commit"])
+        lines.append(f"| {key} | {result['what']} | {result['target']} | {headline(result)} | {met} | {commit} |")
     lines.append(TABLE_END)
     return "\n".join(lines)
 
@@ -103,7 +104,10 @@ def main() -> None:
         "machine": machine(),
         "repeats": args.repeats,
     }
-    results = {**stored["results"], **measure(selected, args.repeats, stored["results"])}
+    measured = measure(selected, args.repeats, stored["results"])
+    for result in measured.values():
+        result.update(commit=meta["commit"], measured_at=meta["measured_at"])
+    results = {**stored["results"], **measured}
     RESULTS.write_text(json.dumps({**meta, "results": results}, indent=2) + "\n")
     text = table(results, meta)
     write_readme_table(text)

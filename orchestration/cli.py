@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import os
@@ -101,6 +102,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     if lock is None:
         print(f"error: another `miners run` is using the warehouse {resolve_data_dir(data_dir)}", file=sys.stderr)
         return 2
+    gc.disable()  # until the definitions are loaded (see below)
     parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
     print("miners run: parsing the dbt project ...", flush=True)
     from dagster import AssetCheckSeverity, DagsterInstance
@@ -115,6 +117,11 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
         importlib.import_module(module)
     wait_for_parse(parsing)
     from orchestration.definitions import defs
+
+    # The cyclic collector is off while the ~3,000 modules load (they allocate millions of objects and
+    # would trigger hundreds of useless collections); what they built is then frozen out of its reach.
+    gc.freeze()
+    gc.enable()
 
     job = defs.resolve_job_def(job_name)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
