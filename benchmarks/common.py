@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.cli import offline_env
 from orchestration.paths import PROJECT_ROOT
 
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
@@ -51,20 +52,7 @@ def fresh_instance(root: Path) -> dict[str, str]:
 
 def pipeline_env(**overrides: str) -> dict[str, str]:
     """The environment `make run` gives `miners run`, on the bundled snapshot unless overridden."""
-    env = {
-        **os.environ,
-        "MINERS_SOURCE": "snapshot",
-        "MINERS_CSV_DIR": "",
-        "MINERS_SEC_SOURCE": "",
-        "SEC_USER_AGENT": "",
-        "MINERS_SEC_FILES_DIR": "",
-        "MINERS_HISTORY_START": "",
-        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
-        "DAGSTER_EVENT_BATCH_SIZE": "1000",
-        "PYTHONWARNINGS": "ignore",
-    }
-    env.update(overrides)
-    return env
+    return offline_env(**{"PYTHONWARNINGS": "ignore", **overrides})
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> Timed:

@@ -13,8 +13,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import fresh_instance, median, miners, pipeline_env, timed
-from orchestration.defs.dbt.command import dbt_executable
-from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.defs.dbt.command import dbt_command
 
 TARGET_SECONDS = 30.0
 TARGET_FLOOR_RATIO = 2.0
@@ -38,25 +37,12 @@ gx.get_context(mode="ephemeral")
 """
 
 
-def dbt_command(*args: str, target: Path) -> list[str]:
-    return [
-        dbt_executable(),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-    ]
-
-
 def measure_floor(root: Path) -> dict[str, float]:
     env = pipeline_env(**fresh_instance(root))
     python_stack = timed([miners()[0], "-c", STACK_STARTUP], env).check("stack start-up")
     target = root / "dbt_target"
-    parse = timed(dbt_command("parse", "--quiet", target=target), env).check("dbt parse")
-    empty_build = timed(dbt_command("build", "--quiet", "--select", "tag:no_such_tag", target=target), env)
+    parse = timed(dbt_command("parse", "--quiet", target_path=target), env).check("dbt parse")
+    empty_build = timed(dbt_command("build", "--quiet", "--select", "tag:no_such_tag", target_path=target), env)
     empty_build.check("empty dbt build")
     return {
         "python_dagster_ge": python_stack.wall,

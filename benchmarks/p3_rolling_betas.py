@@ -26,7 +26,6 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -37,8 +36,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO / "dbt_project"
+from orchestration.defs.dbt.command import dbt_command
+from orchestration.paths import DBT_PROJECT_DIR
+
 MODEL = "mart_factor_exposure"
 SESSIONS_PER_YEAR = 252
 SEED = 20240603
@@ -199,23 +199,10 @@ def compile_model(data_dir: Path) -> str:
     """The model's SQL as dbt renders it for a warehouse in data_dir (dbt's own target/ is left alone)."""
     target = data_dir / "dbt_target"
     env = {**os.environ, "MINERS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [
-        str(dbt),
-        "compile",
-        "--select",
-        MODEL,
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(data_dir / "dbt_logs"),
-        "--quiet",
-    ]
-    completed = subprocess.run(command, cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
+    command = dbt_command(
+        "compile", "--select", MODEL, "--log-path", str(data_dir / "dbt_logs"), "--quiet", target_path=target
+    )
+    completed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"dbt compile failed:\n{completed.stdout}\n{completed.stderr}")
     (compiled,) = (target / "compiled").rglob(f"{MODEL}.sql")
@@ -223,7 +210,7 @@ def compile_model(data_dir: Path) -> str:
 
 
 def project_vars() -> tuple[list[int], Decimal]:
-    config = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"]
+    config = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     return [int(w) for w in config["factor_windows"]], Decimal(str(config["factor_window_min_coverage"]))
 
 

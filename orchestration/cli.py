@@ -91,13 +91,9 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     """Parse dbt, then materialize the job's assets and checks over the partition range, in this process."""
     from orchestration.defs.dbt.command import start_parse, wait_for_parse
 
-    source_name = os.environ.get("MINERS_SOURCE", "snapshot")
-    data_dir = os.environ.get("MINERS_DATA_DIR", "warehouse")
-    os.environ.setdefault("MINERS_SOURCE", source_name)
-    os.environ.setdefault("MINERS_DATA_DIR", data_dir)
-    os.environ.setdefault("MINERS_CSV_DIR", "")
-    for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
-        os.environ.setdefault(name, "")
+    for name, value in SETTING_DEFAULTS.items():  # Dagster's EnvVar resources need every one set
+        os.environ.setdefault(name, value)
+    source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
     lock = hold_run_lock(resolve_data_dir(data_dir))
     if lock is None:
         print(f"error: another `miners run` is using the warehouse {resolve_data_dir(data_dir)}", file=sys.stderr)
@@ -192,6 +188,23 @@ def revenue_facts(path: str) -> int:
 # DAGSTER_EVENT_BATCH_SIZE hands a backfill's per-partition events to the event log storage as batches
 # (orchestration/instance/event_log.py writes each batch in one transaction).
 DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
+
+# The project's settings (.env.example documents them) at their offline defaults.
+SETTING_DEFAULTS = {
+    "MINERS_DATA_DIR": "warehouse",
+    "MINERS_SOURCE": "snapshot",
+    "MINERS_CSV_DIR": "",
+    "MINERS_SEC_SOURCE": "",
+    "SEC_USER_AGENT": "",
+    "MINERS_SEC_FILES_DIR": "",
+    "MINERS_HISTORY_START": "",
+}
+
+
+def offline_env(**settings: str) -> dict[str, str]:
+    """This process's environment with every setting at its offline default, then `settings`: what a child
+    `miners` or Dagster process should see whatever a developer's .env says."""
+    return {**os.environ, **SETTING_DEFAULTS, **DAGSTER_DEFAULTS, **settings}
 
 
 def exit_without_teardown(code: int) -> None:

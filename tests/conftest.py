@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.cli import SETTING_DEFAULTS
 from tests.pipeline_run import pipeline  # noqa: F401 - the session's whole-graph run, shared by test folders
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
@@ -14,11 +15,7 @@ REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
 def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One warehouse for the whole session's end-to-end pipeline run; settings point Dagster at it."""
     data_dir = tmp_path_factory.mktemp("warehouse")
-    os.environ["MINERS_DATA_DIR"] = str(data_dir)
-    os.environ["MINERS_SOURCE"] = "snapshot"
-    os.environ["MINERS_CSV_DIR"] = ""
-    for name in ("MINERS_SEC_SOURCE", "SEC_USER_AGENT", "MINERS_SEC_FILES_DIR"):
-        os.environ[name] = ""
+    os.environ.update(SETTING_DEFAULTS, MINERS_DATA_DIR=str(data_dir))
     return data_dir
 
 

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 import requests
 
+from orchestration.cli import offline_env
 from orchestration.paths import PROJECT_ROOT
 from tests.expected import GATED_ASSETS
 
@@ -231,17 +232,7 @@ def webserver(dbt_manifest: Path, tmp_path: Path) -> Iterator[Webserver]:
     for folder in (data_dir, dagster_home, cwd):
         folder.mkdir()
     (dagster_home / "dagster.yaml").write_text(DAGSTER_YAML)
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(dagster_home),
-        "MINERS_DATA_DIR": str(data_dir),
-        "MINERS_SOURCE": "snapshot",
-        "MINERS_CSV_DIR": "",
-        "MINERS_SEC_SOURCE": "",
-        "SEC_USER_AGENT": "",
-        "MINERS_SEC_FILES_DIR": "",
-        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
-    }
+    env = offline_env(DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir))
     env.pop("DAGSTER_IS_DEV_CLI", None)  # would make every process `dbt parse` again; the manifest is ready
     port = free_port()
     log_path = tmp_path / "webserver.log"

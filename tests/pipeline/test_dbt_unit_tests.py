@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.defs.dbt.command import dbt_executable
+from orchestration.defs.dbt.command import dbt_command
 from orchestration.paths import DBT_PROJECT_DIR
 from tests.pipeline_run import PipelineRun
 
@@ -23,18 +23,7 @@ def declared_unit_tests() -> set[str]:
 def test_every_dbt_unit_test_passes(pipeline: PipelineRun, tmp_path: Path):
     target = tmp_path / "dbt_target"
     completed = subprocess.run(
-        [
-            dbt_executable(),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
+        dbt_command("test", "--select", "test_type:unit", target_path=target),
         env={**os.environ, "MINERS_DATA_DIR": str(pipeline.data_dir)},
         capture_output=True,
         text=True,

@@ -13,11 +13,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.dbt.command import dbt_executable
+from orchestration.defs.dbt.command import dbt_command
 from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import assets as sec_assets
 from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
-from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.sources.sec import source as sec_source
 from orchestration.sources.sec.source import Company
 
@@ -200,8 +199,7 @@ def test_real_cleanspark_filings_are_all_self_mining(real_sec_dir: Path, tmp_pat
     assert metadata(result, "raw_sec_revenue_facts")["filings_parsed"] == 4
     env = {**os.environ, "MINERS_DATA_DIR": str(tmp_path)}
     build = subprocess.run(
-        [
-            dbt_executable(),
+        dbt_command(
             "build",
             "--select",
             "+mart_revenue_mix",
@@ -209,13 +207,8 @@ def test_real_cleanspark_filings_are_all_self_mining(real_sec_dir: Path, tmp_pat
             "test_type:unit",
             "--indirect-selection",
             "cautious",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-        ],
+            target_path=tmp_path / "dbt_target",
+        ),
         env=env,
         capture_output=True,
         text=True,

@@ -31,6 +31,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.cli import offline_env
 from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
 from orchestration.paths import PROJECT_ROOT
@@ -113,19 +114,12 @@ class Home:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(self.dagster_home),
-            "DBT_TARGET_PATH": str(self.root / "dbt_target"),
-            "MINERS_DATA_DIR": str(self.data_dir),
-            "MINERS_SOURCE": "snapshot",
-            "MINERS_CSV_DIR": "",
-            "MINERS_SEC_SOURCE": "",
-            "SEC_USER_AGENT": "",
-            "MINERS_SEC_FILES_DIR": "",
-            "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = offline_env(
+            DAGSTER_HOME=str(self.dagster_home),
+            DBT_TARGET_PATH=str(self.root / "dbt_target"),
+            MINERS_DATA_DIR=str(self.data_dir),
+            PYTHONUNBUFFERED="1",
+        )
         env.pop("DAGSTER_IS_DEV_CLI", None)
         return env
 

@@ -247,8 +247,7 @@ SQL_TEXT = re.compile(
 SQL_INTERPOLATION_ALLOWED = {
     ("orchestration/defs/sec/warehouse_io.py", "_insert"): "table: module constants; columns: the loader's frames",
     ("orchestration/defs/sec/warehouse_io.py", "known_accessions"): "table checked against a fixed set",
-    ("orchestration/defs/sec/warehouse_io.py", "add_revenue_filing.delete_previous"): "constant tuple of tables",
-    ("orchestration/defs/sec/warehouse_io.py", "add_revenue_filings.delete_previous"): "constant tuple of tables",
+    ("orchestration/defs/sec/warehouse_io.py", "_write_revenue_filings.delete_previous"): "constant tuple of tables",
     ("orchestration/defs/sec/warehouse_io.py", "drop_other_sources.delete"): "constant tuple of tables",
     ("orchestration/defs/quality/gates.py", "gate_check._check"): "table: a constant passed by the check modules",
     ("orchestration/defs/serving/publish.py", "write_serving_file"): "SERVED_MARTS/REFERENCE_TABLES; quoted paths",

@@ -26,20 +26,24 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
+def dbt_command(*args: str, target_path: Path = DBT_TARGET_PATH) -> list[str]:
+    """`dbt <args>` on this project and its profile, from any working folder, artefacts in `target_path`."""
+    return [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+    ]
+
+
 def start_parse(target_path: Path = DBT_TARGET_PATH) -> subprocess.Popen[str]:
     """Start `dbt parse` (writes target/manifest.json); `wait_for_parse` collects it."""
     return subprocess.Popen(
-        [
-            dbt_executable(),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_path),
-        ],
+        dbt_command("parse", "--quiet", target_path=target_path),
         cwd=DBT_PROJECT_DIR,
         env=os.environ.copy(),
         stdout=subprocess.PIPE,

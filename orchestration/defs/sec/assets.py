@@ -295,7 +295,7 @@ def raw_sec_revenue_facts(
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_revenue_facts", source.name)
     tickers = {c.cik: c for c in universe_companies()}
-    to_write: list[tuple[str, str, pd.DataFrame, pd.DataFrame]] = []  # written together at the end
+    to_write: list[warehouse_io.RevenueFiling] = []  # written together at the end
     with warehouse.connect() as connection:
         warehouse_io.ensure_tables(connection)
         pending = connection.execute(

@@ -183,36 +183,11 @@ def replace_company_facts(connection: duckdb.DuckDBPyConnection, cik: str, rows:
     return len(rows)
 
 
-def add_revenue_filing(
-    connection: duckdb.DuckDBPyConnection, cik: str, accession: str, filing: pd.DataFrame, facts: pd.DataFrame
-) -> int:
-    """One filing's revenue facts and its manifest row, together (a rerun replaces the same accession)."""
-
-    def delete_previous() -> None:
-        for table in ("raw.sec_revenue_facts", "raw.sec_revenue_filings"):
-            connection.execute(f"delete from {table} where cik = ? and accession_number = ?", [cik, accession])  # noqa: S608
-
-    _in_transaction(
-        connection,
-        delete_previous,
-        lambda: _insert(connection, "raw.sec_revenue_facts", facts),
-        lambda: _insert(connection, "raw.sec_revenue_filings", filing),
-        lambda: _clear_errors(connection, "raw_sec_revenue_facts", cik, accession),
-    )
-    return len(facts)
+RevenueFiling = tuple[str, str, pd.DataFrame, pd.DataFrame]  # cik, accession, manifest row, facts
 
 
-def add_revenue_filings(
-    connection: duckdb.DuckDBPyConnection, batch: list[tuple[str, str, pd.DataFrame, pd.DataFrame]]
-) -> tuple[int, list[tuple[str, str, duckdb.Error]]]:
-    """Many filings' (cik, accession, manifest row, facts) in one transaction, else one transaction each.
-
-    One transaction for the lot costs one commit instead of one per filing (213 on the snapshot: 3 s of
-    commits and DataFrame scans). If it fails, nothing of it stays and each filing is written alone, so
-    only a filing DuckDB rejects fails. Returns the facts written and the (cik, accession, error) failures.
-    """
-    if not batch:
-        return 0, []
+def _write_revenue_filings(connection: duckdb.DuckDBPyConnection, batch: list[RevenueFiling]) -> int:
+    """The filings' revenue facts and manifest rows in one transaction (a rerun replaces the same accessions)."""
     keys = pd.DataFrame([(cik, accession) for cik, accession, _, _ in batch], columns=["cik", "accession_number"])
     facts = pd.concat([facts for *_, facts in batch if not facts.empty] or [batch[0][3]], ignore_index=True)
     filings = pd.concat([filing for _, _, filing, _ in batch], ignore_index=True)
@@ -230,21 +205,35 @@ def add_revenue_filings(
         )
         connection.unregister("written_keys")
 
+    _in_transaction(
+        connection,
+        delete_previous,
+        lambda: _insert(connection, "raw.sec_revenue_facts", facts),
+        lambda: _insert(connection, "raw.sec_revenue_filings", filings),
+    )
+    return len(facts)
+
+
+def add_revenue_filings(
+    connection: duckdb.DuckDBPyConnection, batch: list[RevenueFiling]
+) -> tuple[int, list[tuple[str, str, duckdb.Error]]]:
+    """Many filings in one transaction, else one transaction each.
+
+    One transaction for the lot costs one commit instead of one per filing (213 on the snapshot: 3 s of
+    commits and DataFrame scans). If it fails, nothing of it stays and each filing is written alone, so
+    only a filing DuckDB rejects fails. Returns the facts written and the (cik, accession, error) failures.
+    """
+    if not batch:
+        return 0, []
     try:
-        _in_transaction(
-            connection,
-            delete_previous,
-            lambda: _insert(connection, "raw.sec_revenue_facts", facts),
-            lambda: _insert(connection, "raw.sec_revenue_filings", filings),
-        )
-        return len(facts), []
+        return _write_revenue_filings(connection, batch), []
     except duckdb.Error:
         written, failures = 0, []
-        for cik, accession, filing, filing_facts in batch:
+        for filing in batch:
             try:
-                written += add_revenue_filing(connection, cik, accession, filing, filing_facts)
+                written += _write_revenue_filings(connection, [filing])
             except duckdb.Error as error:
-                failures.append((cik, accession, error))
+                failures.append((filing[0], filing[1], error))
         return written, failures
 
 
