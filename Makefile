@@ -4,12 +4,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
--include .env
-MINERS_DATA_DIR ?= warehouse
-export DAGSTER_HOME ?= $(abspath $(MINERS_DATA_DIR))/dagster_home
+# Settings are not read here: `miners` resolves them (environment, then .env, then defaults) for every target.
 PORT ?= 3000
 
-.PHONY: run test bench dev lint dbt-docs snapshot setup clean
+.PHONY: run test bench dev settings lint dbt-docs snapshot setup clean
 
 run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot)
 	$(UV) run miners run
@@ -22,7 +20,10 @@ bench: setup ## Benchmarks P1-P5 (about 30 min): benchmarks/results.json and the
 	$(UV) run python -m benchmarks
 
 dev: setup ## The Dagster UI on http://127.0.0.1:$(PORT)
-	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+	$(UV) run miners dev --port $(PORT)
+
+settings: setup ## Print the settings a run would use (environment > .env > defaults)
+	@$(UV) run miners settings
 
 snapshot: setup ## Regenerate the bundled synthetic market and SEC snapshots (deterministic)
 	$(UV) run miners snapshot
@@ -31,9 +32,7 @@ dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:80
 	cd dbt_project && $(UV) run dbt docs generate && $(UV) run dbt docs serve --host 127.0.0.1 --port 8080
 
 setup: .env $(UV)
-	$(UV) sync --frozen
-	@mkdir -p "$(DAGSTER_HOME)"
-	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/instance/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+	@$(UV) sync --frozen --quiet
 
 .env:
 	cp .env.example .env
@@ -42,5 +41,5 @@ setup: .env $(UV)
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv
 
-clean: ## Remove the warehouse and dbt's build artefacts (keeps .env)
-	rm -rf "$(MINERS_DATA_DIR)" dbt_project/target dbt_project/logs
+clean: ## Remove the default warehouse folder and dbt's build artefacts (keeps .env)
+	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.cli import offline_env
 from orchestration.paths import PROJECT_ROOT
+from orchestration.settings import offline_env
 
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
 STEP_FINISHED = re.compile(r"finished (\S+) in ([\d.]+)s")

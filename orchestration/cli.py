@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dotenv import load_dotenv
-
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
+from orchestration.settings import apply_settings
 
 try:
     import fcntl
@@ -88,12 +87,22 @@ def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
 
 
 def run(start: date | None, end: date | None, job_name: str = "all_assets_job") -> int:
-    """Parse dbt, then materialize the job's assets and checks over the partition range, in this process."""
+    """Parse dbt, materialize the job's assets and checks over the partition range, then run `publish_job`
+    whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process."""
     from orchestration.defs.dbt.command import start_parse, wait_for_parse
+    from orchestration.sources.errors import SecDataError
 
-    for name, value in SETTING_DEFAULTS.items():  # Dagster's EnvVar resources need every one set
-        os.environ.setdefault(name, value)
     source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
+    try:
+        sec_name = sec_source_name(dict(os.environ))
+    except SecDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"miners run: {job_name}, market source {source_name}, SEC source {sec_name}, "
+        f"warehouse {resolve_data_dir(data_dir)}",
+        flush=True,
+    )
     lock = hold_run_lock(resolve_data_dir(data_dir))
     if lock is None:
         print(f"error: another `miners run` is using the warehouse {resolve_data_dir(data_dir)}", file=sys.stderr)
@@ -107,12 +116,16 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
 
     covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
     start, end = start or covered[0], end or covered[1]
-    print(f"miners run: source={source_name}, partitions {start}..{end}, warehouse {resolve_data_dir(data_dir)}")
+    print(
+        f"miners run: source={source_name}, SEC source={sec_name}, partitions {start}..{end}, "
+        f"warehouse {resolve_data_dir(data_dir)}"
+    )
 
     for module in MANIFEST_FREE_MODULES:  # while dbt parses
         importlib.import_module(module)
     wait_for_parse(parsing)
     from orchestration.definitions import defs
+    from orchestration.defs.serving.sensors import AFTER_RUN_TAG
 
     # The cyclic collector is off while the ~3,000 modules load (they allocate millions of objects and
     # would trigger hundreds of useless collections); what they built is then frozen out of its reach.
@@ -123,13 +136,13 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     for run_id in fail_abandoned_runs(instance):
         print(f"miners run: marked run {run_id} failed: its process ended before the run did")
+    run_config = {"loggers": {"progress": {}}}  # one line per step instead of every DEBUG event
     result = job.execute_in_process(
         instance=instance,
         tags={**partition_range_tags(start, end), **CLI_RUN_TAGS},
-        run_config={"loggers": {"progress": {}}},  # one line per step instead of every DEBUG event
+        run_config=run_config,
         raise_on_error=False,
     )
-    instance.dispose()  # storage closed before the process ends (see exit_without_teardown)
     evaluations = [
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
@@ -139,11 +152,39 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
             label = "GATE FAILED" if check.severity == AssetCheckSeverity.ERROR else "CHECK WARNING"
             print(f"{label}: {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
+    built = result.success and not failed_checks
     print(
-        f"miners run: {'succeeded' if result.success and not failed_checks else 'FAILED'}; "
-        f"{len(materialized)} assets materialized; run id {result.run_id}"
+        f"miners run: {job_name} {'succeeded' if built else 'FAILED'}; {len(materialized)} assets materialized;"
+        f" run id {result.run_id}",
+        flush=True,
     )
-    return 0 if result.success and not failed_checks else 1
+    # Whatever the outcome: publish serves each table's last good version (a failure withholds only what
+    # it taints), as publish_after_*_sensor does for the runs Dagster starts.
+    published = defs.resolve_job_def("publish_job").execute_in_process(
+        instance=instance,
+        tags={**CLI_RUN_TAGS, AFTER_RUN_TAG: result.run_id},
+        run_config=run_config,
+        raise_on_error=False,
+    )
+    instance.dispose()  # storage closed before the process ends (see exit_without_teardown)
+    stale: dict = {}
+    for event in published.get_asset_materialization_events():
+        if event.asset_key.to_user_string() == "publish":
+            entry = event.materialization.metadata.get("stale_tables")
+            stale = entry.value if entry is not None else {}
+    for table, why in stale.items():
+        print(f"NOT FRESH: {table} {why}")
+    print(
+        f"miners run: publish_job {'succeeded' if published.success else 'FAILED'}; "
+        f"{len(stale)} tables not fresh; run id {published.run_id}",
+        flush=True,
+    )
+    succeeded = built and published.success
+    print(
+        f"miners run: {'succeeded' if succeeded else 'FAILED'}; {len(materialized)} assets materialized; "
+        f"run id {result.run_id}; publish run id {published.run_id}"
+    )
+    return 0 if succeeded else 1
 
 
 def revenue_facts(path: str) -> int:
@@ -184,27 +225,38 @@ def revenue_facts(path: str) -> int:
     return 0
 
 
-# SQLite run storage writes one planned event per partition otherwise: minutes for a 5-year backfill.
-# DAGSTER_EVENT_BATCH_SIZE hands a backfill's per-partition events to the event log storage as batches
-# (orchestration/instance/event_log.py writes each batch in one transaction).
-DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
+def sec_source_name(settings: dict[str, str]) -> str:
+    from orchestration.sources.sec.source import resolve_sec_source
 
-# The project's settings (.env.example documents them) at their offline defaults.
-SETTING_DEFAULTS = {
-    "MINERS_DATA_DIR": "warehouse",
-    "MINERS_SOURCE": "snapshot",
-    "MINERS_CSV_DIR": "",
-    "MINERS_SEC_SOURCE": "",
-    "SEC_USER_AGENT": "",
-    "MINERS_SEC_FILES_DIR": "",
-    "MINERS_HISTORY_START": "",
-}
+    return resolve_sec_source(settings["MINERS_SEC_SOURCE"], settings["MINERS_SOURCE"])
 
 
-def offline_env(**settings: str) -> dict[str, str]:
-    """This process's environment with every setting at its offline default, then `settings`: what a child
-    `miners` or Dagster process should see whatever a developer's .env says."""
-    return {**os.environ, **SETTING_DEFAULTS, **DAGSTER_DEFAULTS, **settings}
+def print_settings(settings: dict[str, str]) -> None:
+    """What a run would use, one `NAME=value` a line (SEC_USER_AGENT is never printed)."""
+    shown = {**settings, "SEC_USER_AGENT": "<set>" if settings["SEC_USER_AGENT"] else ""}
+    shown["MINERS_SEC_SOURCE (resolved)"] = sec_source_name(settings)
+    shown["warehouse"] = str(resolve_data_dir(settings["MINERS_DATA_DIR"]))
+    for name, value in shown.items():
+        print(f"{name}={value}")
+
+
+def dev(port: int) -> int:
+    """`dagster dev` with the resolved settings. It runs from the Dagster home, not the repository root:
+    Dagster's CLI loads a `.env` from its working directory over the environment, which would undo the
+    precedence resolved here."""
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    os.chdir(os.environ["DAGSTER_HOME"])
+    os.execv(command[0], command)
+    return 0  # not reached
 
 
 def exit_without_teardown(code: int) -> None:
@@ -221,9 +273,7 @@ def exit_without_teardown(code: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", module="yfinance")  # pandas deprecations inside yfinance, one per ticker
-    load_dotenv(PROJECT_ROOT / ".env", override=False)
-    for name, value in DAGSTER_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    settings = apply_settings()  # environment over .env over defaults, exported for Dagster
     parser = argparse.ArgumentParser(prog="miners", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="materialize the whole pipeline over the source's date range")
@@ -235,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=["all_assets_job", "market_data_job"],
         help="all_assets_job (default: everything) or market_data_job (market bars and what is built from them)",
     )
+    dev_cmd = commands.add_parser("dev", help="the Dagster UI (dagster dev) on 127.0.0.1 with these settings")
+    dev_cmd.add_argument("--port", type=int, default=3000)
+    commands.add_parser("settings", help="print the resolved settings (environment > .env > defaults)")
     commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market and SEC snapshots (seeded)")
     facts_cmd = commands.add_parser(
         "revenue-facts", help="print the revenue facts of one SEC filing (iXBRL or XBRL) as CSV"
@@ -249,6 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         return code
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
+    if args.command == "settings":
+        print_settings(settings)
+        return 0
+    if args.command == "dev":
+        return dev(args.port)
     from orchestration.snapshot.generator import write_snapshot
     from orchestration.snapshot.sec_generator import write_sec_snapshot
 

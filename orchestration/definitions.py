@@ -9,7 +9,7 @@ from orchestration.defs.dbt.project import LocalDbtCliResource, dbt_project
 from orchestration.defs.freshness import freshness_checks, freshness_sensor
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.ingest.checks import raw_market_prices_gate
-from orchestration.defs.jobs import all_assets_job, market_data_job
+from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
 from orchestration.defs.progress import progress_logger
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
 from orchestration.defs.schedules import market_after_close_schedule, sec_daily_schedule
@@ -19,6 +19,7 @@ from orchestration.defs.sec.jobs import sec_filings_job
 from orchestration.defs.sec.sensors import sec_filings_sensor
 from orchestration.defs.serving.publish import publish
 from orchestration.defs.serving.report import convergence_report
+from orchestration.defs.serving.sensors import publish_sensors
 
 defs = dg.Definitions(
     assets=[
@@ -26,14 +27,14 @@ defs = dg.Definitions(
         raw_sec_filings,
         raw_sec_company_facts,
         raw_sec_revenue_facts,
-        dbt_models,
+        *dbt_models,
         publish,
         convergence_report,
     ],
     asset_checks=[raw_market_prices_gate, *sec_gates, *sec_load_error_checks, *mart_gates, *freshness_checks],
-    jobs=[all_assets_job, market_data_job, sec_filings_job],
+    jobs=[all_assets_job, market_data_job, sec_filings_job, publish_job],
     schedules=[market_after_close_schedule, sec_daily_schedule],
-    sensors=[sec_filings_sensor, freshness_sensor],
+    sensors=[sec_filings_sensor, freshness_sensor, *publish_sensors],
     resources={
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("MINERS_DATA_DIR")),
         "market_data": MarketDataResource(source=dg.EnvVar("MINERS_SOURCE"), csv_dir=dg.EnvVar("MINERS_CSV_DIR")),

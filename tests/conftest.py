@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import SETTING_DEFAULTS
+from orchestration.settings import SETTING_DEFAULTS
 from tests.pipeline_run import pipeline  # noqa: F401 - the session's whole-graph run, shared by test folders
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"

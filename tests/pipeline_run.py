@@ -1,4 +1,5 @@
-"""The whole slice, materialized once per session on the offline snapshot into a temporary warehouse.
+"""The whole slice, materialized once per session on the offline snapshot into a temporary warehouse, then
+published as `miners run` does it (all_assets_job, then publish_job).
 
 The `pipeline` fixture is registered in tests/conftest.py, so pipeline and reliability tests share one run.
 """
@@ -18,9 +19,10 @@ from orchestration.sources.market import read_snapshot_truth, snapshot_coverage
 @dataclass
 class PipelineRun:
     data_dir: Path
-    result: dg.ExecuteInProcessResult
+    result: dg.ExecuteInProcessResult  # all_assets_job: extract, dbt, gates
     truth: dict
     instance: dg.DagsterInstance  # keeps the gates' history, which publish consults
+    publish_result: dg.ExecuteInProcessResult  # publish_job after it: serving file, Parquet, report
 
     def query(self, sql: str, params: list | None = None):
         with duckdb.connect(str(self.data_dir / "warehouse.duckdb"), read_only=True) as connection:
@@ -37,4 +39,11 @@ def pipeline(session_data_dir: Path, dbt_manifest: Path) -> PipelineRun:
     result = defs.resolve_job_def("all_assets_job").execute_in_process(
         instance=instance, tags=partition_range_tags(start, end), raise_on_error=False
     )
-    return PipelineRun(data_dir=session_data_dir, result=result, truth=read_snapshot_truth(), instance=instance)
+    published = defs.resolve_job_def("publish_job").execute_in_process(instance=instance, raise_on_error=False)
+    return PipelineRun(
+        data_dir=session_data_dir,
+        result=result,
+        truth=read_snapshot_truth(),
+        instance=instance,
+        publish_result=published,
+    )

@@ -52,9 +52,42 @@ def test_definitions_load(dbt_manifest: Path):
     publish_parents = {k.to_user_string() for k in graph.get(dg.AssetKey("publish")).parent_keys}
     assert publish_parents == set(MART_GATED)
     assert {k.to_user_string() for k in graph.get(dg.AssetKey("convergence_report")).parent_keys} == {"publish"}
-    for job in ("market_data_job", "sec_filings_job"):  # new data flows on to publish and the report
+    # the pipeline jobs build and gate; publish_job follows each of them, whatever its outcome
+    for job in ("all_assets_job", "market_data_job", "sec_filings_job"):
         selected = {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
-        assert {"publish", "convergence_report"} <= selected, job
+        assert not {"publish", "convergence_report"} & selected, job
+    publish_job = defs.resolve_job_def("publish_job")
+    assert {k.to_user_string() for k in publish_job.asset_layer.selected_asset_keys} == {
+        "publish",
+        "convergence_report",
+    }
+    for status in ("success", "failure"):
+        sensor = defs.resolve_sensor_def(f"publish_after_{status}_sensor")
+        assert sensor.job_name == "publish_job"
+        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_dbt_steps_split_by_the_raw_data_they_read(dbt_manifest: Path):
+    """A failed SEC gate must not stop the market models (nor a market gate the SEC ones): the dbt steps
+    wait only for the raw assets they read, and every dbt node and test is in exactly one step."""
+    from orchestration.defs.dbt.assets import dbt_market, dbt_market_sec, dbt_sec
+
+    keys = {d.op.name: {k.to_user_string() for k in d.keys} for d in (dbt_market, dbt_sec, dbt_market_sec)}
+    deps = {
+        d.op.name: {k.to_user_string() for k in d.dependency_keys} - keys[d.op.name]
+        for d in (dbt_market, dbt_sec, dbt_market_sec)
+    }
+    raw = {"raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts"}
+    assert deps["dbt_market"] & raw == {"raw_market_prices"}
+    assert deps["dbt_sec"] & raw == {"raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts"}
+    assert not deps["dbt_market_sec"] & raw
+    assert {"mart_factor_exposure", "mart_event_reactions", "mart_ai_pivot_scenarios", "miners"} <= keys["dbt_market"]
+    assert "mart_revenue_mix" in keys["dbt_sec"] and not keys["dbt_sec"] & keys["dbt_market"]
+    assert keys["dbt_market_sec"] == {"mart_ai_capacity_exposure"}
+    # the SEC models read only reference data from the market step: a failed market mart gate leaves them be
+    assert all(k.startswith("stg_reference__") for k in deps["dbt_sec"] - raw), deps["dbt_sec"]
+    checks = [c for d in (dbt_market, dbt_sec, dbt_market_sec) for c in d.check_keys]
+    assert len(checks) == len(set(checks))
 
 
 def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):

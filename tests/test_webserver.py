@@ -21,8 +21,8 @@ import duckdb
 import pytest
 import requests
 
-from orchestration.cli import offline_env
 from orchestration.paths import PROJECT_ROOT
+from orchestration.settings import offline_env
 from tests.expected import GATED_ASSETS
 
 READY_TIMEOUT = 120

@@ -1,19 +1,34 @@
-"""Jobs: the whole pipeline, and the market slice that the after-close schedule runs."""
+"""Jobs: the whole pipeline, the market slice that the after-close schedule runs, and the publish that follows.
+
+The pipeline jobs build and gate; they leave out the `serving` group. `publish_job` (publish and the report)
+runs after each of them whatever its outcome: `miners run` runs it next in the same process, and
+`publish_after_run_sensor` launches it after runs started anywhere else (schedules, sensors, the UI). Run
+apart, a failed gate cannot abandon publish: publish serves what passed and carries over the rest.
+"""
 
 import dagster as dg
 
 from orchestration.defs.ingest.partitions import daily_partitions
 
+SERVING = dg.AssetSelection.groups("serving")
+
 all_assets_job = dg.define_asset_job(
     "all_assets_job",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - SERVING,
     partitions_def=daily_partitions,
-    description="Everything: extract, dbt (seeds, models, tests) and every gate.",
+    description="Everything but publish: extract, dbt (seeds, models, tests) and every gate; publish_job follows.",
 )
 
 market_data_job = dg.define_asset_job(
     "market_data_job",
-    selection=dg.AssetSelection.assets("raw_market_prices").downstream(),
+    selection=dg.AssetSelection.assets("raw_market_prices").downstream() - SERVING,
     partitions_def=daily_partitions,
-    description="New market bars and everything built from them.",
+    description="New market bars and everything built from them; publish_job follows.",
+)
+
+publish_job = dg.define_asset_job(
+    "publish_job",
+    selection=SERVING,
+    description="Publish each mart's last good version to serving.duckdb and Parquet (stale ones marked, with "
+    "the reason), then the convergence report. Runs after every pipeline run, whatever its outcome.",
 )

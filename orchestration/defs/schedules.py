@@ -1,7 +1,8 @@
 """Schedules: market data after the US close on weekdays, SEC filings every morning.
 
-The marts and `publish` are in both jobs' selections (everything downstream of the raw assets), so they
-follow their inputs: a run that loads new data rebuilds, gates and publishes what depends on it.
+The marts are in both jobs' selections (everything downstream of the raw assets), so they follow their
+inputs: a run that loads new data rebuilds and gates what depends on it, and `publish_job` follows the run
+(launched by publish_after_success_sensor / publish_after_failure_sensor) whatever its outcome.
 """
 
 from datetime import timedelta
@@ -37,5 +38,5 @@ sec_daily_schedule = dg.ScheduleDefinition(
     execution_timezone="America/New_York",
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Every day 07:00 New York: new filings of the universe, then the revenue and AI-capacity marts "
-    "and publish (the sensor catches filings during the day).",
+    "(publish_job follows; the sensor catches filings during the day).",
 )

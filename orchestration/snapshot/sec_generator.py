@@ -82,6 +82,33 @@ Quirks planted (each listed in planted_truth.json under "quirks" with ticker and
     one breaks the Inline XBRL 1.1 schema (only text or one nested ix:nonFraction is allowed there; SLNH's
     double-tagged totals are the valid form of nesting), so it is planted once, for lenient parsers.
 12. Every XBRL filing is inline XBRL (no separate instance documents).
+13. Product and segment axes together (the real Riot's shape): RIOT's Q2 and Q3 10-Qs from 2024 (the 10-Q/A and
+    the original it amends included) tag us-gaap:Revenues on srt:ProductOrServiceAxis for every column and, for
+    the two three-month columns, on us-gaap:StatementBusinessSegmentsAxis alone (riot:BitcoinMiningSegmentMember
+    = BitcoinMiningMember, riot:EngineeringSegmentMember = EngineeringMember) with the nested total
+    us-gaap:ReportableSegmentAggregationBeforeOtherOperatingSegmentMember (the sum of the two) on the same axis.
+    The product axis carries more facts (8 or 12 against 6), so it is the filing's breakdown. Beside them:
+    StatementBusinessSegmentsAxis x srt:ConsolidationItemsAxis facts (us-gaap:OperatingSegmentsMember, the
+    engineering segment including its intersegment sales; us-gaap:IntersegmentEliminationMember, negative with
+    sign="-"), and srt:ConsolidationItemsAxis alone (the same elimination; us-gaap:CorporateNonSegmentMember =
+    the data center leases, a dash while they are zero).
+14. Concentration risk (RIOT 10-Ks): us-gaap:Revenues on srt:ProductOrServiceAxis=riot:RevenueNetEngineeringMember,
+    one customer's engineering revenue in a sentence (scale 6, decimals -5: "$26.6 million"), alone for the year
+    and with us-gaap:ConcentrationRiskByBenchmarkAxis and ConcentrationRiskByTypeAxis for the prior year; in the
+    same context riot:NumberOfCustomersWhoGenerateMoreThanTenPercentOfTotalRevenue = "one" (unit customer,
+    ixt-sec:numwordsen). Not breakdown lines.
+15. Facts named after revenue that are not revenue: mara:PercentageOfTotalRevenue on the product axis (MARA
+    10-Ks, unit pure, scale -2), btbt:NoncurrentPortionOfDeferredRevenue (BTBT 10-Ks, instants),
+    btbt:AnnualizedRevenue for the quarter on the product axis (BTBT 10-Qs with cloud revenue),
+    us-gaap:RevenueRemainingPerformanceObligation (APLD 10-Ks from FY2024, an instant without dimensions).
+16. A subsequent event: us-gaap:Revenues for one day between the year end and the filing, on
+    us-gaap:SubsequentEventTypeAxis=us-gaap:SubsequentEventMember (BTBT 10-Ks).
+17. Restatement axis: RIOT's 10-Q/A tags the original total on srt:RestatementAxis=
+    srt:ScenarioPreviouslyReportedMember and the (negative) correction on srt:RestatementAdjustmentMember.
+Every fact a consumer must not count (13-17, and the other-axis facts of 4) is listed in planted_truth.json under
+"excluded_facts" with its concept, period, dimensions, unit, value and expected exclusion_reason (the first
+reason that applies in dbt's order; `also`: the others). Their numbers come from a separate random stream
+(`_side_rng`), so the model's draws, and every planted revenue value, are what they were without them.
 
 Everything planted, and the revenue a consumer should recover per company and period, is written to
 `planted_truth.json`; the model is not tied to the market snapshot's BTC prices.
@@ -96,6 +123,7 @@ import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -857,6 +885,8 @@ class _Document:
         self.context_xml: list[str] = []
         self.fact_count = 0
         self.used: set[str] = set()  # quirks seen while rendering
+        self.units: dict[str, str] = {}  # unit id -> measure, beyond usd and shares (declared only when used)
+        self.excluded: list[dict] = []  # the planted facts a consumer must not count as revenue, and why
 
     def context(self, period: tuple[date, date] | date, dims: tuple[tuple[str, str], ...] = ()) -> str:
         key = (period, dims)
@@ -894,12 +924,20 @@ class _Document:
         with_id: bool = True,
         span: bool = False,
         inner: str | None = None,
+        excluded: tuple[str, str, tuple[str, ...]] | None = None,
     ) -> str:
-        """One ix:nonFraction cell: nil when value is None, "—" (ixt:fixed-zero) or nil for a zero."""
+        """One ix:nonFraction cell: nil when value is None, "—" (ixt:fixed-zero) or nil for a zero.
+
+        `excluded` = (quirk, exclusion reason, other reasons that also apply) records a fact that is not revenue
+        to count (see `exclude`).
+        """
         unit = self.company.tag.unit
         scale = {1: 0, 1000: 3, 1_000_000: 6}[unit]
         cid = self.context(period, dims)
         self.fact_count += 1
+        if excluded:
+            shown_value = None if value == 0 and dims and self.company.tag.zero_style == "nil" else value
+            self.exclude(excluded, name, period, dims, "USD", shown_value)
         fid = f' id="f-{self.fact_count}"' if with_id else ""
         if value == 0 and dims and self.company.tag.zero_style == "nil":
             value = None
@@ -926,6 +964,62 @@ class _Document:
             f'format="ixt:num-dot-decimal" scale="{scale}"{sign}{fid}>{shown}</ix:nonFraction>'
         )
         return f"({cell})" if value < 0 else cell
+
+    def other_fact(
+        self,
+        name: str,
+        period: tuple[date, date] | date,
+        value: Decimal,
+        dims: tuple[tuple[str, str], ...],
+        excluded: tuple[str, str, tuple[str, ...]],
+        *,
+        shown: str,
+        unit: tuple[str, str] = ("usd", "iso4217:USD"),
+        decimals: str,
+        scale: int,
+        fmt: str = "ixt:num-dot-decimal",
+    ) -> str:
+        """A fact outside the filer's revenue tagging (its own scale, format and unit); always a planted exclusion."""
+        unit_id, measure = unit
+        if unit_id not in ("usd", "shares"):
+            self.units[unit_id] = measure
+        cid = self.context(period, dims)
+        self.fact_count += 1
+        self.exclude(excluded, name, period, dims, measure.rpartition(":")[2], value)
+        sign = ' sign="-"' if value < 0 else ""
+        cell = (
+            f'<ix:nonFraction name="{name}" contextRef="{cid}" unitRef="{unit_id}" decimals="{decimals}" '
+            f'format="{fmt}" scale="{scale}"{sign} id="f-{self.fact_count}">{shown}</ix:nonFraction>'
+        )
+        return f"({cell})" if value < 0 else cell
+
+    def exclude(
+        self,
+        excluded: tuple[str, str, tuple[str, ...]],
+        name: str,
+        period: tuple[date, date] | date,
+        dims: tuple[tuple[str, str], ...],
+        unit: str,
+        value: int | Decimal | None,
+    ) -> None:
+        quirk, reason, also = excluded
+        self.used.add(quirk)
+        instant = isinstance(period, date)
+        if isinstance(value, Decimal):
+            value = int(value) if value == value.to_integral_value() else float(value)
+        self.excluded.append(
+            {
+                "quirk": quirk,
+                "concept": name,
+                "period_start": None if instant else period[0].isoformat(),
+                "period_end": (period if instant else period[1]).isoformat(),
+                "dimensions": dict(dims),
+                "unit": unit,
+                "value": value,
+                "exclusion_reason": reason,
+                "also": list(also),
+            }
+        )
 
 
 CONTENT_TYPE = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>'
@@ -971,8 +1065,291 @@ MEMBER_LABELS = {
 }
 
 
-def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
-    """The inline XBRL document, the quirks it carries and what it reports per column."""
+# Facts named like revenue, or revenue on axes, that a consumer must not count: (quirk, exclusion reason, other
+# reasons that also describe it). The reason is the first that applies in the order dbt checks them (concept,
+# unit, instant, fiscal period length, then the axes: subsequent event, concentration risk, acquisition,
+# restatement, consolidation items, other axis, then the member); `also` lists the others.
+PRO_FORMA = ("revenue_on_business_acquisition_axis", "acquisition_pro_forma", ("pro_forma", "other_axis"))
+GEOGRAPHY = ("two_dimension_revenue_fact", "other_axis", ())
+CORZ_ITEMS = ("revenue_on_consolidation_items_axis", "consolidation_item", ("other_axis",))
+CRYPTO_ASSET = ("revenue_on_crypto_asset_axis", "other_axis", ())
+SEGMENT_AGGREGATE = ("aggregate_segment_member", "member_not_counted", ("other_axis",))
+SEGMENT_ITEMS = ("segment_consolidation_items", "consolidation_item", ("other_axis",))
+CONCENTRATION = ("concentration_risk_member", "member_not_counted", ("concentration_risk",))
+CONCENTRATION_AXES = ("concentration_risk_member", "concentration_risk", ("member_not_counted", "other_axis"))
+CUSTOMER_COUNT = ("revenue_named_count", "count_or_percentage", ("not_usd", "member_not_counted"))
+PERCENTAGE = ("revenue_named_percentage", "count_or_percentage", ("not_usd",))
+BALANCE = ("revenue_named_balance", "deferred_revenue_item", ("balance", "instant"))
+RUN_RATE = ("revenue_named_run_rate", "run_rate", ())
+RPO = ("remaining_performance_obligation", "remaining_performance_obligation", ("instant",))
+SUBSEQUENT = ("subsequent_event_revenue", "subsequent_event", ("not_a_fiscal_period", "other_axis"))
+RESTATEMENT = ("restatement_axis", "restatement_or_adjustment", ("other_axis",))
+
+SEGMENT_AXIS = "us-gaap:StatementBusinessSegmentsAxis"
+CONSOLIDATION_AXIS = "srt:ConsolidationItemsAxis"
+# RIOT's reportable segments from its 10-Qs of 2024 on: (segment member, the product member it equals, label).
+RIOT_SEGMENTS = (
+    ("riot:BitcoinMiningSegmentMember", "BitcoinMiningMember", "Bitcoin Mining"),
+    ("riot:EngineeringSegmentMember", "EngineeringMember", "Engineering"),
+)
+
+
+def _side_rng(*keys: int) -> np.random.Generator:
+    """Random numbers for the not-revenue quirks, apart from the model's stream (whose draws they never move)."""
+    return np.random.default_rng([SEED, 1, *keys])
+
+
+def _period_keys(period: tuple[date, date] | date) -> tuple[int, ...]:
+    return (period.toordinal(),) if isinstance(period, date) else (period[0].toordinal(), period[1].toordinal())
+
+
+def _plant_not_revenue(
+    doc: _Document, filing: Filing, values: dict, header: list[str], extra: list
+) -> list[tuple[str, str]]:
+    """The shapes of the real corpus that are not (or not more) revenue: segment and product axes together with a
+    nested aggregate and eliminations (RIOT 10-Qs), a concentration-risk member and a customer count (RIOT 10-Ks),
+    a percentage (MARA 10-Ks), a balance and a one-day subsequent event (BTBT 10-Ks), a run-rate (BTBT 10-Qs),
+    remaining performance obligations (APLD 10-Ks) and restatement-axis facts (RIOT's 10-Q/A). Tables go to
+    `extra`; narrative paragraphs are returned as (title, html)."""
+    company, columns = filing.company, filing.columns
+    unit = company.tag.unit
+    ticker, form, fy = company.ticker, filing.form, filing.fiscal_year or 0
+    notes: list[tuple[str, str]] = []
+
+    def to_unit(x: float) -> int:
+        return int(round(x / unit)) * unit
+
+    if ticker == "RIOT" and form.startswith("10-Q") and len(columns) == 4 and fy >= 2024:
+        quarters = columns[:2]  # the segment note covers the three-month columns
+        product_facts = sum(1 for m in company.series if m and any(values[p][m] for p in columns)) * len(columns)
+        if product_facts < (len(RIOT_SEGMENTS) + 1) * len(quarters):
+            raise AssertionError(
+                f"RIOT {filing.report_date}: the segment axis would carry more facts than the product axis"
+            )
+        aggregate = "us-gaap:ReportableSegmentAggregationBeforeOtherOperatingSegmentMember"
+        rows: list[tuple[str, list[str]]] = []
+        intersegment = {
+            p: to_unit(values[p]["EngineeringMember"] * _side_rng(*_period_keys(p)).uniform(0.15, 0.3))
+            for p in quarters
+        }
+        for segment, product, label in RIOT_SEGMENTS:
+            cells = [doc.fact(REVENUES, p, values[p][product], ((SEGMENT_AXIS, segment),)) for p in quarters]
+            rows.append((f"{label} segment revenue", cells))
+        cells = [
+            doc.fact(
+                REVENUES,
+                p,
+                sum(values[p][m] for _, m, _ in RIOT_SEGMENTS),
+                ((SEGMENT_AXIS, aggregate),),
+                excluded=SEGMENT_AGGREGATE,
+            )
+            for p in quarters
+        ]
+        rows.append(("Total reportable segments", cells))
+        for segment, product, label in RIOT_SEGMENTS:
+            gross = {
+                p: values[p][product] + (intersegment[p] if product == "EngineeringMember" else 0) for p in quarters
+            }
+            dims = ((SEGMENT_AXIS, segment), (CONSOLIDATION_AXIS, "us-gaap:OperatingSegmentsMember"))
+            rows.append(
+                (
+                    f"{label}: operating segment revenue, including intersegment",
+                    [doc.fact(REVENUES, p, gross[p], dims, excluded=SEGMENT_ITEMS) for p in quarters],
+                )
+            )
+        dims = (
+            (SEGMENT_AXIS, "riot:EngineeringSegmentMember"),
+            (CONSOLIDATION_AXIS, "us-gaap:IntersegmentEliminationMember"),
+        )
+        rows.append(
+            (
+                "Engineering: intersegment eliminations",
+                [doc.fact(REVENUES, p, -intersegment[p], dims, excluded=SEGMENT_ITEMS) for p in quarters],
+            )
+        )
+        dims = ((CONSOLIDATION_AXIS, "us-gaap:IntersegmentEliminationMember"),)
+        rows.append(
+            (
+                "Intersegment eliminations",
+                [doc.fact(REVENUES, p, -intersegment[p], dims, excluded=SEGMENT_ITEMS) for p in quarters],
+            )
+        )
+        dims = ((CONSOLIDATION_AXIS, "us-gaap:CorporateNonSegmentMember"),)
+        rows.append(
+            (
+                "Corporate and other (data center leases)",
+                [
+                    doc.fact(REVENUES, p, values[p].get("DataCenterLeaseMember", 0), dims, excluded=SEGMENT_ITEMS)
+                    for p in quarters
+                ],
+            )
+        )
+        extra.append(("Segment information", header[:2], rows))
+        doc.used.add("revenue_on_product_and_segment_axes")
+
+    if ticker == "RIOT" and form == "10-K":
+        member = (PRODUCT_AXIS, "riot:RevenueNetEngineeringMember")
+        current, prior = columns[0], columns[1]
+        customer = {
+            p: Decimal(int(round(values[p]["EngineeringMember"] * _side_rng(*_period_keys(p)).uniform(0.35, 0.6), -5)))
+            for p in (current, prior)
+        }
+        concentration = (
+            member,
+            ("us-gaap:ConcentrationRiskByBenchmarkAxis", "us-gaap:RevenueFromContractWithCustomerMember"),
+            ("us-gaap:ConcentrationRiskByTypeAxis", "us-gaap:CustomerConcentrationRiskMember"),
+        )
+        millions = {p: f"{customer[p] / 1_000_000:.1f}" for p in customer}
+        count = doc.other_fact(
+            "riot:NumberOfCustomersWhoGenerateMoreThanTenPercentOfTotalRevenue",
+            current,
+            Decimal(1),
+            (member,),
+            CUSTOMER_COUNT,
+            shown="one",
+            unit=("customer", f"{company.prefix}:customer"),
+            decimals="INF",
+            scale=0,
+            fmt="ixt-sec:numwordsen",
+        )
+        this_year = doc.other_fact(
+            REVENUES,
+            current,
+            customer[current],
+            (member,),
+            CONCENTRATION,
+            shown=millions[current],
+            decimals="-5",
+            scale=6,
+        )
+        last_year = doc.other_fact(
+            REVENUES,
+            prior,
+            customer[prior],
+            concentration,
+            CONCENTRATION_AXES,
+            shown=millions[prior],
+            decimals="-5",
+            scale=6,
+        )
+        notes.append(
+            (
+                "Concentration of engineering revenue",
+                f"During the year ended {_day(current[1])}, {count} customer generated more than ten percent of "
+                f"engineering revenue: ${this_year} million (${last_year} million in the year ended {_day(prior[1])}).",
+            )
+        )
+
+    if ticker == "MARA" and form == "10-K":
+        mining = "DigitalAssetMiningMember"
+        cells = []
+        for p in columns[:2]:
+            total = sum(values[p].values())
+            percent = Decimal(str(round(values[p][mining] / total * 100, 1)))
+            cells.append(
+                doc.other_fact(
+                    "mara:PercentageOfTotalRevenue",
+                    p,
+                    percent / 100,
+                    ((PRODUCT_AXIS, f"mara:{mining}"),),
+                    PERCENTAGE,
+                    shown=f"{percent}",
+                    unit=("pure", "xbrli:pure"),
+                    decimals="3",
+                    scale=-2,
+                )
+            )
+        notes.append(
+            (
+                "Revenue concentration",
+                f"Digital asset mining revenue was {cells[0]}% of total revenue in the year ended "
+                f"{_day(columns[0][1])} and {cells[1]}% in the year ended {_day(columns[1][1])}.",
+            )
+        )
+
+    if ticker == "BTBT" and form == "10-K":
+        ends = [columns[0][1], columns[1][1]]
+        cells = [
+            doc.fact(
+                "btbt:NoncurrentPortionOfDeferredRevenue",
+                end,
+                to_unit(_side_rng(*_period_keys(end)).uniform(1.5e6, 3.5e6)),
+                excluded=BALANCE,
+            )
+            for end in ends
+        ]
+        extra.append(
+            (
+                "Deferred revenue (balance sheet)",
+                [_day(end) for end in ends],
+                [("Deferred revenue, net of current portion", cells)],
+            )
+        )
+        day = filing.report_date + (filing.filing_date - filing.report_date) // 2
+        daily = sum(values[columns[0]].values()) / 365 * _side_rng(day.toordinal()).uniform(0.8, 1.2)
+        dims = (("us-gaap:SubsequentEventTypeAxis", "us-gaap:SubsequentEventMember"),)
+        event = doc.fact(REVENUES, (day, day), to_unit(daily), dims, excluded=SUBSEQUENT)
+        notes.append(
+            (
+                "Subsequent events",
+                f"On {_day(day)}, the Company completed the delivery of a colocation milestone and recognized "
+                f"revenue of ${event} on that day.",
+            )
+        )
+
+    if ticker == "BTBT" and form == "10-Q":
+        p = columns[0]
+        cloud = values[p].get("CloudServicesMember", 0)
+        if cloud:
+            run_rate = to_unit(cloud * 4 * _side_rng(*_period_keys(p)).uniform(1.0, 1.15))
+            dims = ((PRODUCT_AXIS, "btbt:CloudServicesMember"),)
+            cell = doc.fact("btbt:AnnualizedRevenue", p, run_rate, dims, excluded=RUN_RATE)
+            notes.append(
+                (
+                    "Key metrics",
+                    "Annualized cloud services revenue (the last month of the quarter ended "
+                    f"{_day(p[1])}, times twelve): ${cell}.",
+                )
+            )
+
+    if ticker == "APLD" and form == "10-K" and fy >= 2024:
+        end = filing.report_date
+        remaining = to_unit(sum(values[columns[0]].values()) * _side_rng(*_period_keys(end)).uniform(2.0, 4.0))
+        cell = doc.fact("us-gaap:RevenueRemainingPerformanceObligation", end, remaining, excluded=RPO)
+        notes.append(
+            (
+                "Remaining performance obligations",
+                f"As of {_day(end)}, revenue of ${cell} thousand under contracts with customers had not yet been "
+                "recognized (about 60% of it within two years).",
+            )
+        )
+
+    if form == "10-Q/A" and filing.amends is not None:
+        original = {p: sum(period_values(company, p, True).values()) for p in columns}
+        restated = [p for p in columns if original[p] != sum(values[p].values())]
+        rows = []
+        for label, member in (
+            ("As previously reported", "srt:ScenarioPreviouslyReportedMember"),
+            ("Restatement adjustment", "srt:RestatementAdjustmentMember"),
+        ):
+            dims = (("srt:RestatementAxis", member),)
+            cells = []
+            for p in restated:
+                value = (
+                    original[p]
+                    if member.endswith("PreviouslyReportedMember")
+                    else sum(values[p].values()) - original[p]
+                )
+                cells.append(doc.fact(REVENUES, p, value, dims, excluded=RESTATEMENT))
+            rows.append((label, cells))
+        extra.append(
+            ("Restatement of previously issued financial statements: revenues", [_label(p) for p in restated], rows)
+        )
+    return notes
+
+
+def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict, list[dict]]:
+    """The inline XBRL document, the quirks it carries, what it reports per column and its planted exclusions."""
     company, tag = filing.company, filing.company.tag
     doc = _Document(company, filing)
     ifrs = filing.gaap == "ifrs-full"
@@ -1035,7 +1412,7 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
         cells = []
         for p, uplift in zip(columns[:2], (1.06, 1.12), strict=True):
             pro_forma = int(round(reported[p]["total"] * uplift / tag.unit)) * tag.unit
-            cells.append(doc.fact(REVENUES, p, pro_forma, acquisition))
+            cells.append(doc.fact(REVENUES, p, pro_forma, acquisition, excluded=PRO_FORMA))
         extra.append(("Unaudited pro forma revenues (hosting sites acquisition)", header[:2], [("Revenues", cells)]))
         used.add("revenue_on_business_acquisition_axis")
     if company.ticker == "MARA" and fy >= 2023:
@@ -1047,7 +1424,7 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
                 us = int(round(values[p][mining] * 0.8 / tag.unit)) * tag.unit
                 value = us if share else values[p][mining] - us
                 dims = ((PRODUCT_AXIS, f"mara:{mining}"), ("srt:StatementGeographicalAxis", f"country:{country}"))
-                cells.append(doc.fact(REVENUES, p, value, dims))
+                cells.append(doc.fact(REVENUES, p, value, dims, excluded=GEOGRAPHY))
             rows.append((f"Digital asset mining, {'United States' if country == 'US' else 'Paraguay'}", cells))
         extra.append(("Digital asset mining revenue by geography", header, rows))
         used.add("two_dimension_revenue_fact")
@@ -1056,19 +1433,22 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
         for p in columns:
             elimination = int(round(reported[p]["total"] * 0.02 / tag.unit)) * tag.unit
             axis_c = "srt:ConsolidationItemsAxis"
-            rows[0][1].append(
-                doc.fact(REVENUES, p, reported[p]["total"] + elimination, ((axis_c, "srt:OperatingSegmentsMember"),))
+            operating, eliminated = (
+                ((axis_c, "srt:OperatingSegmentsMember"),),
+                ((axis_c, "srt:IntersegmentEliminationMember"),),
             )
-            rows[1][1].append(doc.fact(REVENUES, p, -elimination, ((axis_c, "srt:IntersegmentEliminationMember"),)))
+            rows[0][1].append(doc.fact(REVENUES, p, reported[p]["total"] + elimination, operating, excluded=CORZ_ITEMS))
+            rows[1][1].append(doc.fact(REVENUES, p, -elimination, eliminated, excluded=CORZ_ITEMS))
         extra.append(("Segment revenues and eliminations", header, rows))
         used.add("revenue_on_consolidation_items_axis")
     if company.ticker == "RIOT" and filing.form == "10-K":
         dims = (("srt:CryptoAssetAxis", "riot:BitcoinMember"),)
-        cells = [doc.fact(REVENUES, p, values[p]["BitcoinMiningMember"], dims) for p in columns]
+        cells = [doc.fact(REVENUES, p, values[p]["BitcoinMiningMember"], dims, excluded=CRYPTO_ASSET) for p in columns]
         extra.append(("Revenue by crypto asset", header, [("Bitcoin", cells)]))
         used.add("revenue_on_crypto_asset_axis")
     if company.ticker == "WULF" and any(values[p].get("OtherRevenueMember", 0) < 0 for p in columns):
         used.add("negative_member_sign")
+    notes = _plant_not_revenue(doc, filing, values, header, extra)
 
     # dei cover facts
     period = filing.document_period or columns[0]
@@ -1130,14 +1510,20 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
         )
     for title, head, rows in extra:
         sections += [f"<h3>{escape(title)} ({unit_words})</h3>", _table(head, rows)]
+    for title, paragraph in notes:
+        sections += [f"<h3>{escape(title)}</h3>", f"<p>{paragraph}</p>"]
     stamp = filing.report_date.strftime("%Y%m%d")
     namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in NS.items())
+    extra_units = "".join(
+        f'<xbrli:unit id="{u}"><xbrli:measure>{m}</xbrli:measure></xbrli:unit>' for u, m in doc.units.items()
+    )
     header_xml = (
         f'<div style="display:none"><ix:header><ix:hidden>{"".join(dei)}</ix:hidden>'
         f'<ix:references><link:schemaRef xlink:type="simple" xlink:href="{prefix}-{stamp}.xsd"/></ix:references>'
         f"<ix:resources>{''.join(doc.context_xml)}"
         '<xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>'
         '<xbrli:unit id="shares"><xbrli:measure>xbrli:shares</xbrli:measure></xbrli:unit>'
+        f"{extra_units}"
         "</ix:resources></ix:header></div>"
     )
     body = "\n".join(
@@ -1153,7 +1539,7 @@ def _render_periodic(filing: Filing) -> tuple[bytes, set[str], dict]:
             "",
         ]
     )
-    return body.encode("utf-8"), used | doc.used, reported
+    return body.encode("utf-8"), used | doc.used, reported, doc.excluded
 
 
 def _render_plain(filing: Filing) -> bytes:
@@ -1414,6 +1800,29 @@ QUIRK_TEXT = {
     "foreign_private_issuer_to_domestic": "20-F years, then 10-K and 10-Qs (same CIK)",
     "interim_6k_without_xbrl": "interim results only in 6-Ks without XBRL (isXBRL 0): fiscal-year rows only",
     "late_first_filing": "first periodic filing after 2022; earlier quarters only as comparatives",
+    "revenue_on_product_and_segment_axes": "us-gaap:Revenues on srt:ProductOrServiceAxis and, for the three-month "
+    "columns, also on us-gaap:StatementBusinessSegmentsAxis (segment = product member); the product axis carries "
+    "more facts and is the breakdown",
+    "aggregate_segment_member": "us-gaap:ReportableSegmentAggregationBeforeOtherOperatingSegmentMember on the "
+    "segment axis: the sum of the reportable segments (a nested total, not a breakdown line)",
+    "segment_consolidation_items": "StatementBusinessSegmentsAxis x srt:ConsolidationItemsAxis "
+    "(us-gaap:OperatingSegmentsMember, negative us-gaap:IntersegmentEliminationMember) and ConsolidationItemsAxis "
+    "alone (us-gaap:IntersegmentEliminationMember, us-gaap:CorporateNonSegmentMember)",
+    "concentration_risk_member": "us-gaap:Revenues on srt:ProductOrServiceAxis=riot:RevenueNetEngineeringMember: "
+    "one customer's engineering revenue (scale 6, decimals -5), alone for the year and with the concentration-risk "
+    "axes for the prior year; not a breakdown line",
+    "revenue_named_count": "riot:NumberOfCustomersWhoGenerateMoreThanTenPercentOfTotalRevenue: a count (unit "
+    "customer, ixt-sec:numwordsen) on the product axis",
+    "revenue_named_percentage": "mara:PercentageOfTotalRevenue: a share (unit pure, scale -2) on the product axis",
+    "revenue_named_balance": "btbt:NoncurrentPortionOfDeferredRevenue: a balance-sheet amount (instant, USD)",
+    "revenue_named_run_rate": "btbt:AnnualizedRevenue: an annualised run-rate for the quarter (three-month "
+    "duration, USD) on the product axis",
+    "remaining_performance_obligation": "us-gaap:RevenueRemainingPerformanceObligation: contracted revenue not yet "
+    "recognised (instant, USD, no dimensions)",
+    "subsequent_event_revenue": "us-gaap:Revenues for one day after the fiscal year, on "
+    "us-gaap:SubsequentEventTypeAxis=us-gaap:SubsequentEventMember",
+    "restatement_axis": "the 10-Q/A tags the original total on srt:RestatementAxis="
+    "srt:ScenarioPreviouslyReportedMember and the correction on srt:RestatementAdjustmentMember (negative)",
 }
 
 
@@ -1450,6 +1859,12 @@ def _quirks(
             found[("interim_6k_without_xbrl", t)] = [f.accession for f in current[t] if f.form == "6-K"][:4]
         if t in ("GLXY", "ABTC", "CRWV"):
             found[("late_first_filing", t)] = [filings[0].accession]
+        if found.get(("revenue_on_product_and_segment_axes", t)):
+            extra[("revenue_on_product_and_segment_axes", t)] = {
+                "breakdown_axis": PRODUCT_AXIS,
+                "also_on_axis": SEGMENT_AXIS,
+                "segment_members": {segment: f"{company.prefix}:{product}" for segment, product, _ in RIOT_SEGMENTS},
+            }
         for filing in filings:
             if filing.form == "10-Q/A":
                 found[("amended_10q", t)] = [filing.accession]
@@ -1518,6 +1933,7 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
 
     files: dict[str, bytes] = {}
     used: dict[str, set[str]] = {}
+    excluded: list[dict] = []
     truth_rows: list[dict] = []
     reported_all: dict[str, dict] = {}
     for company in companies:
@@ -1525,7 +1941,9 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
         for filing in everything[company.ticker]:
             filing.document = _document_name(filing)
             if filing.is_periodic:
-                filing.body, used[filing.accession], reported[filing.accession] = _render_periodic(filing)
+                filing.body, used[filing.accession], reported[filing.accession], planted = _render_periodic(filing)
+                head = {"ticker": company.ticker, "accession": filing.accession, "form": filing.form}
+                excluded += [{**head, **fact} for fact in planted]
             else:
                 filing.body = _render_plain(filing)
             path = f"archives/{company.cik_int}/{filing.folder}/{filing.document}.gz"
@@ -1584,6 +2002,11 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
             for c in companies
         },
         "quirks": _quirks(companies, periodic, used, current),
+        "excluded_facts_description": "Facts in the filings that a consumer must not count as revenue (their "
+        "concept names revenue, or they sit on an axis or member that is not the filing's breakdown): one row per "
+        "fact with its concept, period (period_start null for an instant), dimensions, unit, value as the document "
+        "states it, the expected exclusion_reason (the most specific) and `also`, other reasons that describe it.",
+        "excluded_facts": excluded,
         "revenue": truth_rows,
     }
     files["planted_truth.json"] = (json.dumps(truth, indent=2) + "\n").encode()

@@ -1,8 +1,11 @@
-"""A copy of the session's warehouse with its last good publish, and fingerprints of what BI tools read."""
+"""A copy of the session's warehouse with its last good publish, fingerprints of what BI tools read, and what
+publish served."""
 
 import hashlib
 import shutil
 from pathlib import Path
+
+import duckdb
 
 
 def copy_warehouse(source: Path, target: Path) -> None:
@@ -15,3 +18,36 @@ def copy_warehouse(source: Path, target: Path) -> None:
 def served_files(data_dir: Path) -> dict[str, str]:
     files = [data_dir / "serving.duckdb", data_dir / "convergence_report.html", *(data_dir / "parquet").glob("*")]
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+
+
+def served_rows(data_dir: Path, tables: list[str]) -> dict[str, list[tuple]]:
+    """Each given table of the serving file (schema.table), every row, in a stable order."""
+    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
+        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}  # noqa: S608
+
+
+def built_rows(data_dir: Path, tables: list[str]) -> dict[str, list[tuple]]:
+    """The same from the build warehouse (marts.<mart>)."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}  # noqa: S608
+
+
+def publish_status(data_dir: Path) -> dict[str, dict]:
+    """The serving file's `publish_status` view: table -> its row."""
+    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
+        frame = connection.sql("select * from publish_status").df()
+    return {row["table_name"]: row for row in frame.to_dict("records")}
+
+
+def materialized(result) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+def check_outcomes(result) -> dict[tuple[str, str], bool]:
+    """(asset, check) -> passed, for the blocking checks a run evaluated (warnings count as passed)."""
+    import dagster as dg
+
+    return {
+        (c.asset_key.to_user_string(), c.check_name): c.passed or c.severity != dg.AssetCheckSeverity.ERROR
+        for c in result.get_asset_check_evaluations()
+    }

@@ -197,3 +197,38 @@ def test_pivot_scenarios_scale_with_the_share_moved(pipeline: PipelineRun):
     per_share = rows["incremental_annual_revenue_usd"] / rows["share_of_power_moved"]
     assert per_share.max() == pytest.approx(per_share.min())
     assert (rows["valuation_uplift_usd"] == rows["incremental_annual_revenue_usd"] * rows["valuation_multiple"]).all()
+
+
+def test_planted_not_revenue_facts_are_excluded_with_their_reason(pipeline: PipelineRun):
+    """The snapshot plants what real filings hold (facts named revenue that are not revenue, segment and
+    consolidation axes, subtotal and concentration members, subsequent events): each is kept as filed and
+    excluded with the planted reason, never counted."""
+    truth = json.loads((SEC_SNAPSHOT_DIR / "planted_truth.json").read_text())
+    facts = pipeline.query(
+        "select accession_number, concept, coalesce(period_start::varchar, '') period_start,"
+        " period_end::varchar period_end, coalesce(dimensions, '') dimensions, exclusion_reason"
+        " from intermediate.int_revenue_facts_classified"
+    )
+    reasons = {
+        (r.accession_number, r.concept, r.period_start, r.period_end, r.dimensions): r.exclusion_reason
+        for r in facts.itertuples()
+    }
+    planted = truth["excluded_facts"]
+    assert len(planted) > 100
+    assert {p["exclusion_reason"] for p in planted} >= {
+        "count_or_percentage",
+        "run_rate",
+        "deferred_revenue_item",
+        "remaining_performance_obligation",
+        "subsequent_event",
+        "member_not_counted",
+        "concentration_risk",
+        "consolidation_item",
+    }
+    wrong = {}
+    for fact in planted:
+        dimensions = "|".join(f"{axis}={member}" for axis, member in sorted(fact["dimensions"].items()))
+        key = (fact["accession"], fact["concept"], fact["period_start"] or "", fact["period_end"], dimensions)
+        if reasons.get(key, "missing") != fact["exclusion_reason"]:
+            wrong[key] = (reasons.get(key, "missing"), fact["exclusion_reason"])
+    assert wrong == {}

@@ -1,4 +1,5 @@
-"""A bad batch that reaches the raw table fails its gate, and nothing downstream is built."""
+"""A bad batch that reaches the raw table fails its gate, and nothing built from it is built or published;
+what it does not taint is built, gated and published fresh."""
 
 import hashlib
 from pathlib import Path
@@ -7,7 +8,16 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.pipeline.published import copy_warehouse, served_files
+from orchestration.defs.serving.publish import REFERENCE_TABLES
+from tests.pipeline.published import (
+    built_rows,
+    check_outcomes,
+    copy_warehouse,
+    materialized,
+    publish_status,
+    served_files,
+    served_rows,
+)
 from tests.pipeline_run import PipelineRun
 
 BAD_ROWS = {
@@ -115,6 +125,54 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
     assert not built & {*SEC_MARTS, "publish", "convergence_report"}
     assert sec_mart_digest(tmp_path / "warehouse.duckdb") == before
     assert served_files(tmp_path) == served
+
+
+def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
+    pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A whole run with a bad SEC batch: the market side builds, gates and publishes fresh; the SEC marts are
+    served as last published, marked stale because of the failed gate."""
+    from orchestration.definitions import defs
+
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    _, statement = BAD_FILINGS["duplicate fact"]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute(statement)
+    served = served_files(tmp_path)
+    sec_tables = ["marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure"]
+    previous = served_rows(tmp_path, sec_tables)
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("all_assets_job").execute_in_process(
+        instance=instance, raise_on_error=False, partition_key="2026-11-20"
+    )
+    outcomes = check_outcomes(result)
+    assert outcomes[("raw_sec_revenue_facts", "ge_gate")] is False
+    market_marts = ("mart_factor_exposure", "mart_event_reactions", "mart_ai_pivot_scenarios")
+    for mart in market_marts:  # built and gated in the same run
+        assert mart in materialized(result), mart
+        assert outcomes[(mart, "ge_gate")], mart
+    assert not materialized(result) & {"mart_revenue_mix", "mart_ai_capacity_exposure"}
+    assert served_files(tmp_path) == served
+
+    published = defs.resolve_job_def("publish_job").execute_in_process(instance=instance, raise_on_error=False)
+    assert published.success
+    status = publish_status(tmp_path)
+    fresh = {f"marts.{m}" for m in market_marts} | {f"reference.{r}" for r in REFERENCE_TABLES}
+    assert {t for t, row in status.items() if row["status"] == "fresh"} == fresh
+    marts = sorted(f"marts.{m}" for m in market_marts)
+    assert served_rows(tmp_path, marts) == built_rows(tmp_path, marts)
+    for table in sec_tables:
+        assert status[table]["status"] == "stale", table
+        reason = status[table]["stale_reason"]
+        assert "upstream gate failed: raw_sec_revenue_facts" in reason, reason
+        assert status[table]["built_in_run_id"] == pipeline.result.run_id  # the session's build, carried over
+    assert served_rows(tmp_path, sec_tables) == previous
+    after = served_files(tmp_path)
+    for table in sec_tables:
+        name = f"{table.split('.')[1]}.parquet"
+        assert after[name] == served[name], name
 
 
 def test_unreconciled_breakdown_fails_the_mart_gate(pipeline: PipelineRun, tmp_path: Path):

@@ -1,5 +1,6 @@
-"""Write-audit-publish: the serving file and Parquet hold exactly the gated marts, and a failed gate
-leaves them byte for byte as they were."""
+"""Write-audit-publish: the serving file and Parquet hold exactly the gated marts, and a failure withholds only
+what it taints: a table whose build failed its gate (or sits downstream of a failed gate) is served as it was
+last published, byte for byte, and marked stale with the reason; every other table is served fresh."""
 
 from pathlib import Path
 
@@ -8,16 +9,28 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.defs.quality import gates
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
-from tests.pipeline.published import copy_warehouse, served_files
+from tests.pipeline.published import (
+    built_rows,
+    check_outcomes,
+    copy_warehouse,
+    materialized,
+    publish_status,
+    served_files,
+    served_rows,
+)
 from tests.pipeline_run import PipelineRun
 
 SERVED = {f"marts.{m}" for m in SERVED_MARTS} | {f"reference.{r}" for r in REFERENCE_TABLES}
+OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # publish_status: a view on publish_log
 
 
 def test_publish_serves_every_gated_table(pipeline: PipelineRun):
     serving = pipeline.data_dir / "serving.duckdb"
-    assert "publish" in {e.asset_key.to_user_string() for e in pipeline.result.get_asset_materialization_events()}
+    assert pipeline.publish_result.success
+    assert "publish" in materialized(pipeline.publish_result)
+    assert "publish" not in materialized(pipeline.result)  # publish_job follows the pipeline run
     with duckdb.connect() as connection:
         connection.execute(f"attach '{serving}' as serving (read_only)")
         connection.execute(f"attach '{pipeline.data_dir / 'warehouse.duckdb'}' as build (read_only)")
@@ -31,64 +44,140 @@ def test_publish_serves_every_gated_table(pipeline: PipelineRun):
                 "select table_schema, table_name from information_schema.tables where table_catalog = 'serving'"
             ).fetchall()
         }
-        assert tables == SERVED | {"main.publish_log"}
+        assert tables == OBJECTS
         for mart in SERVED_MARTS:
             served = connection.execute(f"select * from serving.marts.{mart} order by all").fetchall()
             built = connection.execute(f"select * from build.marts.{mart} order by all").fetchall()
             assert served == built, mart
         log = connection.execute(
-            "select run_id, source, sec_source, is_synthetic, data_as_of::varchar data_as_of, table_name, row_count"
-            " from serving.publish_log"
+            "select run_id, source, sec_source, is_synthetic, data_as_of::varchar data_as_of, table_name, row_count,"
+            " status, built_in_run_id, stale_reason from serving.publish_log"
         ).df()
-    assert set(log["run_id"]) == {pipeline.result.run_id}
+    assert set(log["run_id"]) == {pipeline.publish_result.run_id}
     assert set(log["table_name"]) == SERVED
     assert (log["source"] == "snapshot").all() and log["is_synthetic"].all()
     assert set(log["data_as_of"]) == {"2026-11-20"}
+    assert set(log["status"]) == {"fresh"} and log["stale_reason"].isna().all()
+    assert set(log["built_in_run_id"]) == {pipeline.result.run_id}  # the run that built what is served
+    status = publish_status(pipeline.data_dir)
+    assert set(status) == SERVED and {row["status"] for row in status.values()} == {"fresh"}
     parquet = {p.stem: p for p in (pipeline.data_dir / "parquet").glob("*.parquet")}
-    assert set(parquet) == {t.split(".")[1] for t in SERVED} | {"publish_log"}
+    assert set(parquet) == {t.split(".")[1] for t in OBJECTS}
     rows = dict(zip(log["table_name"].str.split(".").str[1], log["row_count"], strict=True))
     for name, count in rows.items():
         assert len(pd.read_parquet(parquet[name])) == count, name
 
 
-def _sec_run(pipeline: PipelineRun) -> dg.ExecuteInProcessResult:
+def _run(job: str, instance: dg.DagsterInstance, **kwargs) -> dg.ExecuteInProcessResult:
     from orchestration.definitions import defs
 
-    return defs.resolve_job_def("sec_filings_job").execute_in_process(instance=pipeline.instance, raise_on_error=False)
+    return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False, **kwargs)
 
 
-def test_a_failed_mart_gate_leaves_the_serving_file_byte_identical(
+def _failing_gate(monkeypatch: pytest.MonkeyPatch, mart: str) -> None:
+    """`mart`'s GE gate sees its table corrupted: one row twice, so its key is no longer unique."""
+    real_validate = gates.validate_frame
+
+    def corrupted(frame: pd.DataFrame, asset_key: str, **kwargs):
+        if asset_key == mart:
+            frame = pd.concat([frame, frame.head(1)], ignore_index=True)
+        return real_validate(frame, asset_key, **kwargs)
+
+    monkeypatch.setattr(gates, "validate_frame", corrupted)
+
+
+def test_a_failed_mart_gate_withholds_it_and_what_reads_it(
     pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    """mart_revenue_mix fails its gate in the SEC job: mart_ai_capacity_exposure, which reads it, is not built;
+    both are served as last published and marked stale; everything else is served fresh."""
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
-    # one member of one filing doubled: that filing's categories no longer add up to its total
+    stale = ["marts.mart_ai_capacity_exposure", "marts.mart_revenue_mix"]
+    previous = served_rows(tmp_path, stale)
+    _failing_gate(monkeypatch, "mart_revenue_mix")
+    result = _run("sec_filings_job", pipeline.instance)
+    assert check_outcomes(result)[("mart_revenue_mix", "ge_gate")] is False
+    assert "mart_revenue_mix" in materialized(result)
+    assert "mart_ai_capacity_exposure" not in materialized(result)  # its step waits for mart_revenue_mix's gate
+    assert served_files(tmp_path) == before  # the pipeline run itself never touches what BI tools read
+
+    published = _run("publish_job", pipeline.instance)
+    assert published.success
+    status = publish_status(tmp_path)
+    assert {t for t, row in status.items() if row["status"] == "fresh"} == SERVED - set(stale)
+    assert status["marts.mart_revenue_mix"]["stale_reason"].startswith("gate failed on its build")
+    reason = status["marts.mart_ai_capacity_exposure"]["stale_reason"]
+    assert reason.startswith("upstream gate failed: mart_revenue_mix"), reason
+    assert served_rows(tmp_path, stale) == previous  # the last good versions, as they were published
+    after = served_files(tmp_path)
+    for table in stale:
+        name = f"{table.split('.')[1]}.parquet"
+        assert after[name] == before[name], name  # its Parquet file keeps its content
+        assert status[table]["built_in_run_id"] == pipeline.result.run_id  # the run that built what is served
+
+
+def test_a_failed_mart_gate_withholds_only_that_mart(
+    pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """mart_event_reactions fails its GE gate in a whole run: the other marts are served fresh, it is served
+    as last published (byte for byte, Parquet included) and marked stale with the gate's failure."""
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    before = served_files(tmp_path)
+    previous = served_rows(tmp_path, sorted(SERVED))
+    # a bar 10% off on an event session, still a valid bar: the event study's numbers change ...
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(
-            "update raw.sec_revenue_facts set value = value * 2 where ticker = 'CORZ'"
-            " and member like '%HostingMember' and period_end = date '2024-03-31'"
+            "update raw.market_prices set close = close * 1.1, adj_close = adj_close * 1.1 where ticker = 'MARA'"
+            " and date = (select max(first_us_session) from staging.stg_reference__market_events"
+            " where first_us_session < date '2026-11-01')"
         )
-    result = _sec_run(pipeline)
-    failed = {
-        (c.asset_key.to_user_string(), c.check_name)
-        for c in result.get_asset_check_evaluations()
-        if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
-    }
-    # dbt's reconciliation test on the mart fails first (its GE gate checks the same rule)
-    assert any(asset == "mart_revenue_mix" and "reconciliation" in check for asset, check in failed)
-    assert "publish" not in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert served_files(tmp_path) == before
+    # ... and the mart's gate sees a corrupted table
+    _failing_gate(monkeypatch, "mart_event_reactions")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = _run("all_assets_job", instance, partition_key="2026-11-20")
+    outcomes = check_outcomes(result)
+    assert outcomes[("mart_event_reactions", "ge_gate")] is False
+    for mart in SERVED_MARTS:
+        assert mart in materialized(result), mart
+        if mart != "mart_event_reactions":
+            assert outcomes[(mart, "ge_gate")], mart
+
+    published = _run("publish_job", instance)
+    assert published.success
+    status = publish_status(tmp_path)
+    stale = "marts.mart_event_reactions"
+    assert status[stale]["status"] == "stale"
+    assert status[stale]["stale_reason"].startswith("gate failed on its build")
+    assert status[stale]["built_in_run_id"] == pipeline.result.run_id
+    assert {t for t, row in status.items() if row["status"] == "fresh"} == SERVED - {stale}
+    for table in SERVED - {stale}:
+        assert status[table]["built_in_run_id"] == result.run_id, table
+    fresh_marts = sorted(f"marts.{m}" for m in SERVED_MARTS if f"marts.{m}" != stale)
+    assert served_rows(tmp_path, fresh_marts) == built_rows(tmp_path, fresh_marts)
+    assert built_rows(tmp_path, [stale])[stale] != previous[stale]  # the build changed, the served one did not
+    assert served_rows(tmp_path, [stale])[stale] == previous[stale]
+    assert served_files(tmp_path)["mart_event_reactions.parquet"] == before["mart_event_reactions.parquet"]
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as connection:
+        runs = connection.execute("select status, count(distinct run_id) from publish_log group by all").fetchall()
+    assert dict(runs) == {"fresh": 2, "stale": 1}  # the session's publish and this one
 
 
 def test_a_clean_rerun_publishes_a_new_file(pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
-    result = _sec_run(pipeline)
+    result = _run("sec_filings_job", pipeline.instance)
     assert result.success
+    published = _run("publish_job", pipeline.instance)
+    assert published.success
     assert served_files(tmp_path)["serving.duckdb"] != before["serving.duckdb"]
     with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as connection:
         runs = connection.execute("select distinct run_id from publish_log").fetchall()
-    assert {r[0] for r in runs} == {pipeline.result.run_id, result.run_id}  # the log keeps earlier publishes
+        statuses = connection.execute("select distinct status from publish_status").fetchall()
+    assert {r[0] for r in runs} == {pipeline.publish_result.run_id, published.run_id}  # earlier publishes kept
+    assert statuses == [("fresh",)]
     assert not list(tmp_path.glob(".serving*"))  # nothing left aside

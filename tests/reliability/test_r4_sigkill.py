@@ -1,10 +1,10 @@
 """R4: `miners run` killed with SIGKILL during extract, dbt and publish, then rerun: no duplicates, and the
 serving file is always either the old complete file or a new complete one.
 
-The main job runs as `make run` runs it: `miners run` (the all_assets_job, in one process) as a subprocess,
-on a temporary warehouse and a persistent SQLite Dagster instance (DAGSTER_HOME), over a short partition range
-(the snapshot's last months: every mart still builds and publish succeeds). Its session is its own, so one
-SIGKILL to the process group also kills the dbt it started. A first complete run publishes the "old" files.
+The main job runs as `make run` runs it: `miners run` (all_assets_job, then publish_job, in one process) as a
+subprocess, on a temporary warehouse and a persistent SQLite Dagster instance (DAGSTER_HOME), over a short
+partition range (the snapshot's last months: every mart still builds and publish succeeds). Its session is its
+own, so one SIGKILL to the process group also kills the dbt it started. A first complete run publishes the "old" files.
 Then each kill point is one run, killed when its progress lines (or a file it writes) show it is there; each
 run is also the rerun after the previous kill. While a killed run lies dead, the serving file, Parquet and
 report are checked; a last run must complete, and the warehouse and serving file must hold the same rows as
@@ -31,10 +31,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.cli import offline_env
 from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
 from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
 from orchestration.paths import PROJECT_ROOT
+from orchestration.settings import offline_env
 from tests.pipeline.published import served_files
 from tests.pipeline.test_raw_market_prices import table_digest
 from tests.pipeline.test_raw_sec import digests
@@ -45,6 +45,7 @@ START, END = "2025-12-01", "2026-03-31"
 RUN_TIMEOUT = 600  # seconds, for one run on a loaded machine
 STOP_TIMEOUT = 30
 SERVED = {f"marts.{mart}" for mart in SERVED_MARTS} | {f"reference.{name}" for name in REFERENCE_TABLES}
+OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # every one has a Parquet file
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
 
 # Natural keys (the raw gates' and the marts' uniqueness tests).
@@ -84,7 +85,7 @@ KILL_POINTS = [
         "extract: raw_sec_company_facts mid-load", "raw_sec_company_facts", "old", new_file="warehouse.duckdb.wal"
     ),
     # dbt, while it writes the marts (the dbt process dies with the group)
-    KillPoint("dbt: building the marts", "dbt_models", "old", line="START sql table model marts."),
+    KillPoint("dbt: building the marts", "dbt_market", "old", line="START sql table model marts."),
     # publish, while the new serving file is written aside
     KillPoint("publish: writing .serving.<run>.duckdb", "publish", "old", new_file=".serving.*.duckdb"),
     # publish, after the rename, while Parquet is exported
@@ -135,7 +136,8 @@ class Outcome:
 
     @property
     def run_id(self) -> str | None:
-        found = [re.search(r"run id (\S+)$", line) for line in self.output]
+        """The publish run's id (what publish_log records), from the last line."""
+        found = [re.search(r"publish run id (\S+)$", line) for line in self.output]
         return next((m.group(1) for m in found if m), None)
 
     def tail(self, lines: int = 40) -> str:
@@ -250,7 +252,7 @@ def newest_publish(serving: Path) -> tuple[str, dict[str, int], list[str]]:
             ).fetchall()
         }
         assert set(rows) == SERVED, f"the newest publish lists {sorted(rows)}"
-        assert tables == SERVED | {"main.publish_log"}
+        assert tables == OBJECTS
         for table, count in rows.items():
             assert connection.execute(f"select count(*) from {table}").fetchone()[0] == count, table  # noqa: S608
             assert count > 0, table
@@ -264,7 +266,7 @@ def assert_parquet_matches(data_dir: Path, allowed_old: dict[str, str]) -> list[
     stale = []
     with duckdb.connect() as connection:
         connection.execute(f"attach '{serving}' as serving (read_only)")
-        for table in sorted(SERVED | {"main.publish_log"}):
+        for table in sorted(OBJECTS):
             parquet = data_dir / "parquet" / f"{table.split('.')[1]}.parquet"
             count = connection.execute(f"select count(*) from read_parquet('{parquet}')").fetchone()[0]
             assert count > 0, parquet
@@ -334,7 +336,7 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
         killed = miners_run(home, point, stderr_name=f"stderr-{number}.txt")
         assert killed.killed_in == point.step, f"{point.name}: not killed there\n{killed.tail()}"
         assert killed.returncode == -signal.SIGKILL
-        if point.step == "dbt_models" and Path("/proc").is_dir():  # dbt ran in the group and died with it
+        if point.step == "dbt_market" and Path("/proc").is_dir():  # dbt ran in the group and died with it
             assert any("dbt build" in command for command in killed.group_at_kill), killed.group_at_kill
         assert serving.is_file()
         if point.serving_after == "old":
@@ -346,7 +348,7 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
             assert runs == [*publishes, new_run]  # the history carried over, the killed run's publish added
             stale = assert_parquet_matches(data_dir, before)
             publishes.append(new_run)
-            state = f"new complete serving file; Parquet still old for {len(stale)} of {len(SERVED) + 1} tables"
+            state = f"new complete serving file; Parquet still old for {len(stale)} of {len(OBJECTS)} tables"
         newest_publish(serving)  # old or new, it is complete
         left = leftovers(data_dir)
         assert "serving.duckdb" not in left and all(Path(name).name.startswith(".") for name in left)

@@ -93,3 +93,96 @@ def test_suite_factor_set_matches_the_factors_seed():
 def test_mart_suites_fail_on_an_empty_table(suite: str):
     result = validate_frame(pd.DataFrame({"ticker": pd.Series([], dtype="string")}), suite)
     assert not result.success
+
+
+def good_event_reactions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticker": ["MARA", "ABTC"],
+            "event_id": ["ev", "ev"],
+            "session_date": [date(2025, 11, 3)] * 2,
+            "event_session_index": [900, 900],
+            "raw_return": [0.05, -0.02],
+            "abnormal_return": [0.03, None],
+            "estimation_n_obs": [120, 40],
+            "estimation_sessions": [120, 41],
+            "is_short_estimation_window": [False, True],
+            "estimation_r_squared": [0.3, None],
+            "residual_std": [0.04, None],
+            "beta_market": [2.1, None],
+        }
+    )
+
+
+def good_factor_exposure() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticker": ["MARA", "MARA"],
+            "session_date": [date(2025, 11, 3)] * 2,
+            "window_size": [60, 252],
+            "n_obs": [60, 250],
+            "beta_btc": [1.4, 1.2],
+            "beta_ai": [0.6, 0.5],
+            "r_squared": [0.5, 0.4],
+            "corr_btc": [0.6, 0.55],
+            "corr_ai": [0.4, 0.35],
+        }
+    )
+
+
+def test_good_mart_frames_pass():
+    for frame, suite in (
+        (good_event_reactions(), "mart_event_reactions"),
+        (good_factor_exposure(), "mart_factor_exposure"),
+    ):
+        result = validate_frame(frame, suite)
+        assert result.success and not result.failed, result.summary()
+
+
+@pytest.mark.parametrize(
+    ("suite", "column", "value"),
+    [
+        ("mart_factor_exposure", "beta_btc", 11.0),
+        ("mart_factor_exposure", "beta_ai", -12.0),
+        ("mart_event_reactions", "beta_market", 11.0),
+        ("mart_event_reactions", "raw_return", 0.4 + 1e-6),
+        ("mart_event_reactions", "abnormal_return", -0.45),
+    ],
+)
+def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value: float):
+    frame = good_event_reactions() if suite == "mart_event_reactions" else good_factor_exposure()
+    frame.loc[0, column] = value
+    result = validate_frame(frame, suite, id_columns=["ticker"])
+    assert result.success, result.summary()
+    (warning,) = result.warnings
+    assert warning.severity == "warning" and warning.kwargs["column"] == column
+    assert warning.sample == [{column: value, "ticker": "MARA"}]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("raw_return", -1.0),  # a price went to zero or below
+        ("estimation_n_obs", 121),  # more observations than the window has sessions
+        ("estimation_sessions", 30),  # fewer sessions than observations
+        ("is_short_estimation_window", None),
+        ("estimation_r_squared", 1.2),
+    ],
+)
+def test_event_reactions_invariants_block(column: str, value: object):
+    frame = good_event_reactions().astype({"is_short_estimation_window": "object"})
+    frame.loc[0, column] = value
+    result = validate_frame(frame, "mart_event_reactions")
+    assert not result.success, result.summary()
+
+
+def test_every_warning_level_expectation_is_a_bound():
+    """Severity warning is for plausibility bounds only: keys, nulls, grain and types always block."""
+    import json
+
+    from orchestration.defs.quality.gx_suites import suite_path
+
+    for suite in ("raw_market_prices", "mart_factor_exposure", "mart_event_reactions"):
+        for expectation in json.loads(suite_path(suite).read_text())["expectations"]:
+            if expectation.get("severity") == "warning":
+                assert expectation["type"] == "expect_column_values_to_be_between", (suite, expectation)

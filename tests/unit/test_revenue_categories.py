@@ -59,7 +59,7 @@ def test_lowest_precedence_wins_whatever_the_order(rules):
 
 def test_seed_rules_loaded(rules):
     assert {r.rule_id for r in rules} >= {"hpc_named", "hosting", "self_mining", "other"}
-    assert {r.category for r in rules} == {"hpc_ai", "hosting", "self_mining", "other"}
+    assert {r.category for r in rules} == {"hpc_ai", "hosting", "self_mining", "other", "excluded"}
 
 
 def _seed(tmp_path: Path, body: str) -> Path:

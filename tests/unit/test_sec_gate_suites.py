@@ -417,20 +417,31 @@ def test_revenue_facts_nil_fact_without_value_passes():
     assert validate("raw_sec_revenue_facts", data).failed == []
 
 
-def test_revenue_facts_in_euros_fail():
+def test_revenue_facts_as_real_filings_hold_them_pass():
+    """What a real filing legitimately contains never blocks: dbt excludes it from the mix, with a reason."""
     data = good_revenue_facts()
-    data.loc[0, "unit"] = "EUR"
-    failure = only_blocking(validate("raw_sec_revenue_facts", data), "expect_column_values_to_be_in_set:unit")
-    assert failure.sample[0]["context_id"] == "c-1"
+    data.loc[0, "unit"] = "customer"  # riot:NumberOfCustomers...Revenue
+    data.loc[1, "period_start"] = None  # an instant (a deferred revenue balance)
+    data.loc[2, "period_start"] = data.loc[2, "period_end"]  # a one-day subsequent-event amount
+    data.loc[3, "scale"] = -2  # a percentage of revenue
+    result = validate("raw_sec_revenue_facts", data)
+    assert not result.blocking_failures, result.summary()
 
 
-def test_revenue_facts_instant_period_fails():
+def test_revenue_facts_ending_before_they_start_fail():
     data = good_revenue_facts()
-    data.loc[0, "period_start"] = data.loc[0, "period_end"]
+    data.loc[0, "period_start"] = data.loc[0, "period_end"] + pd.Timedelta(days=1)
     only_blocking(
         validate("raw_sec_revenue_facts", data),
         "expect_column_pair_values_a_to_be_greater_than_b:period_end,period_start",
     )
+
+
+def test_revenue_facts_without_unit_fail():
+    data = good_revenue_facts()
+    data.loc[0, "unit"] = None
+    failure = only_blocking(validate("raw_sec_revenue_facts", data), "expect_column_values_to_not_be_null:unit")
+    assert failure.sample[0]["context_id"] == "c-1"
 
 
 def test_revenue_facts_impossible_sign_fails():

@@ -2,9 +2,12 @@
 documents say what the planted truth says."""
 
 import gzip
+import hashlib
 import json
 import re
+from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +25,32 @@ FORMS = PERIODIC | {"8-K", "6-K", "DEF 14A", "S-8"}
 CATEGORIES = ("self_mining", "hosting", "hpc_ai", "other", "unclassified")
 # Days from the period end to the filing date.
 LAGS = {"10-Q": (30, 50), "10-K": (55, 80), "10-KT": (60, 90), "20-F": (90, 125), "40-F": (75, 95)}
+# The breakdown axes in the pipeline's order of preference (a filing's breakdown is the axis with the most facts).
+BREAKDOWN_AXES = (
+    "srt:ProductOrServiceAxis",
+    "ifrs-full:ProductsAndServicesAxis",
+    "us-gaap:StatementBusinessSegmentsAxis",
+    "ifrs-full:SegmentsAxis",
+)
+# sha256 of the planted revenue rows (json, sorted keys, compact): the quirks added on top of the model must not
+# move a planted value. Change it only when the revenue model itself changes.
+REVENUE_TRUTH_SHA256 = "344884725c4cbba04e853ff35a69345e17aad0ee206d0db931e57c18e7be1a97"
+SEGMENT_AXIS = "us-gaap:StatementBusinessSegmentsAxis"
+CONSOLIDATION_AXIS = "srt:ConsolidationItemsAxis"
+AGGREGATE = "us-gaap:ReportableSegmentAggregationBeforeOtherOperatingSegmentMember"
+NEW_QUIRKS = {
+    "revenue_on_product_and_segment_axes",
+    "aggregate_segment_member",
+    "segment_consolidation_items",
+    "concentration_risk_member",
+    "revenue_named_count",
+    "revenue_named_percentage",
+    "revenue_named_balance",
+    "revenue_named_run_rate",
+    "remaining_performance_obligation",
+    "subsequent_event_revenue",
+    "restatement_axis",
+}
 
 
 def _json(path: Path) -> dict:
@@ -48,6 +77,35 @@ def filings(ticker: str) -> list[dict]:
 def document(ticker: str, filing: dict) -> Path:
     cik = submissions()[ticker]["cik"]
     return SEC_DIR / "archives" / cik / filing["accessionNumber"].replace("-", "") / f"{filing['primaryDocument']}.gz"
+
+
+def filing_row(ticker: str, accession: str) -> dict:
+    return next(row for row in filings(ticker) if row["accessionNumber"] == accession)
+
+
+@cache
+def parsed_filing(ticker: str, accession: str):
+    """The reader's view of one filing (orchestration.sources.sec.xbrl.parse_filing)."""
+    from orchestration.sources.sec.xbrl import parse_filing
+
+    row = filing_row(ticker, accession)
+    content = gzip.decompress(document(ticker, row).read_bytes())
+    return parse_filing(content, row["primaryDocument"], cik=truth()["filers"][ticker]["cik"], accession=accession)
+
+
+def reader_keeps_every_revenue_named_fact() -> bool:
+    """Version 2 of the reader keeps every numeric fact named after revenue (instants, counts, other units)."""
+    from orchestration.sources.sec import xbrl
+
+    return getattr(xbrl, "READER_VERSION", 1) >= 2
+
+
+def quirk(name: str) -> dict:
+    return next(q for q in truth()["quirks"] if q["quirk"] == name)
+
+
+def excluded(name: str) -> list[dict]:
+    return [e for e in truth()["excluded_facts"] if e["quirk"] == name]
 
 
 def test_committed_snapshot_matches_generator(tmp_path: Path):
@@ -232,6 +290,7 @@ def test_quirks_are_listed_with_real_accessions():
         "segment_axis",
         "duplicate_total_fact",
         "nested_span",
+        *NEW_QUIRKS,
     } <= names
     for quirk in t["quirks"]:
         known = {row["accessionNumber"] for row in filings(quirk["ticker"])}
@@ -305,13 +364,25 @@ def test_ten_q_three_month_facts_match_the_planted_truth():
             assert parsed.cik == filer["cik"] and parsed.period_end_date.isoformat() == row["reportDate"]
             assert parsed.amendment is (row["form"] == "10-Q/A")
             end = date.fromisoformat(row["reportDate"])
-            current = [f for f in parsed.facts if f.period_end == end and 85 <= (end - f.period_start).days <= 95]
+            durations = [f for f in parsed.facts if f.period_start is not None]
+            current = [f for f in durations if f.period_end == end and 85 <= (end - f.period_start).days <= 95]
             totals = {f.value for f in current if not f.dimensions and f.concept in filer["total_concepts"]}
             start = next(f.period_start for f in current)
             expected = superseded.get(row["accessionNumber"]) or rows[(ticker, start.isoformat(), row["reportDate"])]
             assert totals == {expected["total"]}, (ticker, row["accessionNumber"])
+            # the breakdown: the member concept's facts on the one breakdown axis with the most of them in the
+            # filing (ties: the preferred axis), as the pipeline reads it; members the seed excludes never count
+            members = [
+                f
+                for f in durations
+                if f.concept == filer["member_concept"]
+                and f.unit == "USD"
+                and categories.fact_category(f, rules) not in ("total", "other_axis", "excluded")
+            ]
+            counts = Counter(f.axis for f in members)
+            axis = min(counts, key=lambda a: (-counts[a], BREAKDOWN_AXES.index(a))) if counts else None
             split = dict.fromkeys(CATEGORIES, 0)
-            breakdown = [f for f in current if categories.fact_category(f, rules) not in ("total", "other_axis")]
+            breakdown = [f for f in members if f in current and f.axis == axis]
             for fact in breakdown:
                 split[categories.fact_category(fact, rules)] += fact.value or 0
             if not breakdown:
@@ -319,3 +390,233 @@ def test_ten_q_three_month_facts_match_the_planted_truth():
             assert split == {c: expected[c] for c in CATEGORIES}, (ticker, row["accessionNumber"])
             checked += 1
     assert checked > 100
+
+
+# -- the real corpus's shapes: several axes, nested members, eliminations, facts named revenue that are not -----
+
+
+def test_planted_revenue_truth_is_unchanged_by_the_added_shapes():
+    rows = json.dumps(truth()["revenue"], sort_keys=True, separators=(",", ":")).encode()
+    assert hashlib.sha256(rows).hexdigest() == REVENUE_TRUTH_SHA256
+
+
+def test_new_quirks_name_their_filings_and_excluded_facts():
+    t = truth()
+    assert {q["quirk"] for q in t["quirks"]} >= NEW_QUIRKS
+    expected_reasons = {
+        "aggregate_segment_member": "member_not_counted",
+        "segment_consolidation_items": "consolidation_item",
+        "revenue_named_count": "count_or_percentage",
+        "revenue_named_percentage": "count_or_percentage",
+        "revenue_named_balance": "deferred_revenue_item",
+        "revenue_named_run_rate": "run_rate",
+        "remaining_performance_obligation": "remaining_performance_obligation",
+        "subsequent_event_revenue": "not_a_fiscal_period",
+        "restatement_axis": "restatement_or_adjustment",
+        "revenue_on_business_acquisition_axis": "acquisition_pro_forma",
+        "revenue_on_consolidation_items_axis": "consolidation_item",
+        "revenue_on_crypto_asset_axis": "other_axis",
+        "two_dimension_revenue_fact": "other_axis",
+    }
+    by_quirk: dict[str, list[dict]] = {}
+    for fact in t["excluded_facts"]:
+        by_quirk.setdefault(fact["quirk"], []).append(fact)
+        entry = next(q for q in t["quirks"] if q["quirk"] == fact["quirk"] and q["ticker"] == fact["ticker"])
+        assert fact["accession"] in entry["accessions"], fact
+        assert fact["form"] == filing_row(fact["ticker"], fact["accession"])["form"]
+        assert "Revenue" in fact["concept"] and fact["exclusion_reason"] not in fact["also"], fact
+    assert set(by_quirk) == (NEW_QUIRKS - {"revenue_on_product_and_segment_axes"}) | {
+        "revenue_on_business_acquisition_axis",
+        "revenue_on_consolidation_items_axis",
+        "revenue_on_crypto_asset_axis",
+        "two_dimension_revenue_fact",
+    }
+    for name, reason in expected_reasons.items():
+        assert {f["exclusion_reason"] for f in by_quirk[name]} == {reason}, name
+    assert {f["exclusion_reason"] for f in by_quirk["concentration_risk_member"]} == {
+        "member_not_counted",
+        "concentration_risk",
+    }
+    # every quirk is planted in a few filings of one company, each of them listed
+    for name in NEW_QUIRKS:
+        entries = [q for q in t["quirks"] if q["quirk"] == name]
+        assert len(entries) == 1 and 1 <= len(entries[0]["accessions"]) <= 8, name
+
+
+def _contexts(root) -> dict[str, tuple]:
+    """Context id -> (start or None, end, {axis: member}), straight from the document."""
+    xbrli, xbrldi = "{http://www.xbrl.org/2003/instance}", "{http://xbrl.org/2006/xbrldi}"
+    out = {}
+    for context in root.iter(f"{xbrli}context"):
+        period = context.find(f"{xbrli}period")
+        instant = period.find(f"{xbrli}instant")
+        start = None if instant is not None else period.find(f"{xbrli}startDate").text
+        end = instant.text if instant is not None else period.find(f"{xbrli}endDate").text
+        dims = {m.get("dimension"): m.text for m in context.iter(f"{xbrldi}explicitMember")}
+        out[context.get("id")] = (start, end, dims)
+    return out
+
+
+def test_excluded_facts_are_in_the_documents_as_planted():
+    """Each planted not-counted fact is in its document (read with lxml, whatever the revenue reader keeps)."""
+    ix = "{http://www.xbrl.org/2013/inlineXBRL}"
+    xbrli = "{http://www.xbrl.org/2003/instance}"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    by_accession: dict[tuple[str, str], list[dict]] = {}
+    for fact in truth()["excluded_facts"]:
+        by_accession.setdefault((fact["ticker"], fact["accession"]), []).append(fact)
+    for (ticker, accession), planted in by_accession.items():
+        root = etree.fromstring(gzip.decompress(document(ticker, filing_row(ticker, accession)).read_bytes()), parser)
+        contexts = _contexts(root)
+        units = {u.get("id"): u.find(f"{xbrli}measure").text.rpartition(":")[2] for u in root.iter(f"{xbrli}unit")}
+        found = {}
+        for el in root.iter(f"{ix}nonFraction"):
+            start, end, dims = contexts[el.get("contextRef")]
+            key = (el.get("name"), start, end, tuple(sorted(dims.items())))
+            found[key] = el
+        for fact in planted:
+            key = (fact["concept"], fact["period_start"], fact["period_end"], tuple(sorted(fact["dimensions"].items())))
+            el = found.get(key)
+            assert el is not None, fact
+            assert units[el.get("unitRef")] == fact["unit"], fact
+            text = "".join(el.itertext()).strip()
+            if el.get("format", "").endswith("numwordsen"):
+                value = Decimal({"one": 1, "two": 2, "three": 3}[text])
+            elif el.get("format", "").endswith("fixed-zero"):
+                value = Decimal(0)
+            else:
+                value = Decimal(text.replace(",", "")).scaleb(int(el.get("scale")))
+            value *= -1 if el.get("sign") == "-" else 1
+            assert value == Decimal(str(fact["value"])), fact
+
+
+def test_segment_axis_beside_the_product_axis():
+    entry = quirk("revenue_on_product_and_segment_axes")
+    assert entry["ticker"] == "RIOT" and entry["breakdown_axis"] == "srt:ProductOrServiceAxis"
+    assert quirk("aggregate_segment_member")["accessions"] == entry["accessions"]
+    assert set(entry["accessions"]) == set(quirk("segment_consolidation_items")["accessions"])
+    for accession in entry["accessions"]:
+        row = filing_row("RIOT", accession)
+        assert row["form"] in ("10-Q", "10-Q/A") and row["reportDate"] >= "2024-01-01"
+        facts = [f for f in parsed_filing("RIOT", accession).facts if f.concept == "us-gaap:Revenues"]
+        single = Counter(f.axis for f in facts if len(f.dimensions) == 1)
+        # the product axis carries more facts than the segment axis (the pipeline picks the axis with the most)
+        assert single["srt:ProductOrServiceAxis"] > single[SEGMENT_AXIS] >= 6, (accession, single)
+        by_key = {(f.period_start, f.period_end, f.dimensions): f.value for f in facts}
+        periods = {(f.period_start, f.period_end) for f in facts if f.axis == SEGMENT_AXIS}
+        assert len(periods) == 2 and all(85 <= (e - s).days <= 95 for s, e in periods)
+        for start, end in periods:
+
+            def value(*dims, start=start, end=end, by_key=by_key):
+                return by_key[(start, end, tuple(sorted(dims)))]
+
+            total = by_key[(start, end, ())]
+            mining = value(("srt:ProductOrServiceAxis", "riot:BitcoinMiningMember"))
+            engineering = value(("srt:ProductOrServiceAxis", "riot:EngineeringMember"))
+            assert value((SEGMENT_AXIS, "riot:BitcoinMiningSegmentMember")) == mining
+            assert value((SEGMENT_AXIS, "riot:EngineeringSegmentMember")) == engineering
+            aggregate = value((SEGMENT_AXIS, AGGREGATE))
+            assert aggregate == mining + engineering  # the nested total of the reportable segments
+            elimination = value((CONSOLIDATION_AXIS, "us-gaap:IntersegmentEliminationMember"))
+            corporate = value((CONSOLIDATION_AXIS, "us-gaap:CorporateNonSegmentMember"))
+            assert elimination < 0 and aggregate + corporate == total
+            gross = value(
+                (SEGMENT_AXIS, "riot:EngineeringSegmentMember"), (CONSOLIDATION_AXIS, "us-gaap:OperatingSegmentsMember")
+            )
+            eliminated = value(
+                (SEGMENT_AXIS, "riot:EngineeringSegmentMember"),
+                (CONSOLIDATION_AXIS, "us-gaap:IntersegmentEliminationMember"),
+            )
+            assert eliminated == elimination and gross + eliminated == engineering
+            mining_gross = value(
+                (SEGMENT_AXIS, "riot:BitcoinMiningSegmentMember"),
+                (CONSOLIDATION_AXIS, "us-gaap:OperatingSegmentsMember"),
+            )
+            assert mining_gross + gross + elimination + corporate == total
+    # the elimination is shown in parentheses with sign="-"
+    content = gzip.decompress(document("RIOT", filing_row("RIOT", entry["accession"])).read_bytes()).decode()
+    assert re.search(r'\(<ix:nonFraction name="us-gaap:Revenues"[^>]*sign="-"', content)
+
+
+def test_concentration_member_and_customer_count():
+    entry = quirk("concentration_risk_member")
+    assert entry["ticker"] == "RIOT" and set(entry["accessions"]) == set(quirk("revenue_named_count")["accessions"])
+    member = ("srt:ProductOrServiceAxis", "riot:RevenueNetEngineeringMember")
+    for accession in entry["accessions"]:
+        assert filing_row("RIOT", accession)["form"] == "10-K"
+        facts = parsed_filing("RIOT", accession).facts
+        alone = [f for f in facts if f.concept == "us-gaap:Revenues" and f.dimensions == (member,)]
+        assert len(alone) == 1 and alone[0].scale == 6 and alone[0].decimals == "-5"
+        engineering = next(
+            f.value
+            for f in facts
+            if f.dimensions == (("srt:ProductOrServiceAxis", "riot:EngineeringMember"),)
+            and (f.period_start, f.period_end) == (alone[0].period_start, alone[0].period_end)
+        )
+        assert 0 < alone[0].value < engineering  # one customer's share of a breakdown line, not a line of its own
+        with_axes = [f for f in facts if member in f.dimensions and len(f.dimensions) == 3]
+        assert len(with_axes) == 1
+        assert {axis for axis, _ in with_axes[0].dimensions} >= {
+            "us-gaap:ConcentrationRiskByBenchmarkAxis",
+            "us-gaap:ConcentrationRiskByTypeAxis",
+        }
+    counts = excluded("revenue_named_count")
+    assert {(c["unit"], c["value"], c["concept"]) for c in counts} == {
+        ("customer", 1, "riot:NumberOfCustomersWhoGenerateMoreThanTenPercentOfTotalRevenue")
+    }
+    assert all(c["dimensions"] == dict([member]) and c["period_start"] for c in counts)
+
+
+def test_facts_named_revenue_that_are_not_revenue():
+    shapes = {
+        "revenue_named_percentage": ("MARA", "pure", "duration"),
+        "revenue_named_balance": ("BTBT", "USD", "instant"),
+        "revenue_named_run_rate": ("BTBT", "USD", "duration"),
+        "remaining_performance_obligation": ("APLD", "USD", "instant"),
+        "subsequent_event_revenue": ("BTBT", "USD", "one_day"),
+        "restatement_axis": ("RIOT", "USD", "duration"),
+    }
+    for name, (ticker, unit, period) in shapes.items():
+        facts = excluded(name)
+        assert facts and {f["ticker"] for f in facts} == {ticker} and {f["unit"] for f in facts} == {unit}, name
+        for f in facts:
+            if period == "instant":
+                assert f["period_start"] is None, f
+            elif period == "one_day":
+                assert f["period_start"] == f["period_end"], f
+                report = filing_row(ticker, f["accession"])
+                assert report["reportDate"] < f["period_end"] < report["filingDate"]  # after the year, before filing
+                assert f["dimensions"] == {"us-gaap:SubsequentEventTypeAxis": "us-gaap:SubsequentEventMember"}
+            else:
+                assert f["period_start"] < f["period_end"], f
+    assert all(0 < f["value"] < 1 for f in excluded("revenue_named_percentage"))
+    assert {f["concept"] for f in excluded("remaining_performance_obligation")} == {
+        "us-gaap:RevenueRemainingPerformanceObligation"
+    }
+    assert all(f["dimensions"] == {} for f in excluded("remaining_performance_obligation"))
+    assert all(f["dimensions"] for f in excluded("revenue_named_run_rate"))
+    restated = excluded("restatement_axis")
+    assert {f["accession"] for f in restated} == {quirk("amended_10q")["accession"]}
+    adjustments = [f["value"] for f in restated if "RestatementAdjustment" in f["dimensions"]["srt:RestatementAxis"]]
+    assert adjustments and all(v < 0 for v in adjustments)  # the original overstated revenue
+    original = quirk("amended_10q")["original"]["total"]
+    assert original in {f["value"] for f in restated}
+
+
+def test_the_reader_keeps_every_planted_fact_named_after_revenue():
+    """Needs the reader that keeps every fact named after revenue (READER_VERSION 2): instants, counts, pure."""
+    if not reader_keeps_every_revenue_named_fact():
+        pytest.skip("the reader still drops instants and facts that are not revenue concepts")
+    for fact in truth()["excluded_facts"]:
+        read = {
+            (f.concept, f.period_start, f.period_end, f.dimensions): f
+            for f in parsed_filing(fact["ticker"], fact["accession"]).facts
+        }
+        key = (
+            fact["concept"],
+            date.fromisoformat(fact["period_start"]) if fact["period_start"] else None,
+            date.fromisoformat(fact["period_end"]),
+            tuple(sorted(fact["dimensions"].items())),
+        )
+        assert key in read, fact
+        assert read[key].unit == fact["unit"] and read[key].value == Decimal(str(fact["value"])), fact

@@ -100,13 +100,18 @@ def test_cover_facts_from_hidden_and_nested_tags(acme: FilingFacts):
     assert acme.current_fiscal_year_end == "--12-31"
 
 
-def test_only_revenue_concepts_are_kept(acme: FilingFacts):
+def test_every_fact_named_after_revenue_is_kept_as_filed(acme: FilingFacts):
+    # dbt decides which count (revenue_concept_rules) and names why the others do not
     assert {f.concept for f in acme.facts} == {
         "us-gaap:Revenues",
         "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
         "acme:HostingRevenue",
         "acme:ConsultingRevenue",
-    }  # not CostOfRevenue, DisposalGroup...Revenue, ...RevenuePercent, DeferredHostingRevenue, the misspelt Renevue
+        "us-gaap:CostOfRevenue",
+        "us-gaap:DisposalGroupIncludingDiscontinuedOperationRevenue",
+        "acme:RepresentationOfCompanysRevenuePercent",
+        "acme:DeferredHostingRevenue",
+    }  # not the misspelt Renevue
 
 
 def test_total_revenue_with_text_in_child_elements_and_duplicates_kept_once(acme: FilingFacts):
@@ -219,7 +224,7 @@ def test_xbrl_instance():
         dims=[("us-gaap:StatementBusinessSegmentsAxis", "acme:SelfMiningSegmentMember")],
     )
     assert segment.value == Decimal("82500000")
-    assert "us-gaap:CostOfRevenue" not in {f.concept for f in filing.facts}
+    assert "us-gaap:CostOfRevenue" in {f.concept for f in filing.facts}  # kept as filed; dbt excludes it
 
 
 def test_xbrl_instance_missing_context_names_the_document():
@@ -540,7 +545,12 @@ def test_cli_prints_revenue_facts_as_csv(capsys: pytest.CaptureFixture[str], qui
     assert out.splitlines() == [
         "concept,period_start,period_end,axis,member,category,value",
         "acme:ConsultingRevenue,2024-07-01,2024-09-30,,,total,",
+        "acme:DeferredHostingRevenue,,2024-09-30,,,total,400000",
         "acme:HostingRevenue,2024-07-01,2024-09-30,,,total,3010414",
+        "acme:RepresentationOfCompanysRevenuePercent,2024-07-01,2024-09-30,,,total,0.97",
+        "us-gaap:CostOfRevenue,2023-07-01,2023-09-30,,,total,9000000",
+        "us-gaap:CostOfRevenue,2024-07-01,2024-09-30,,,total,12000000",
+        "us-gaap:DisposalGroupIncludingDiscontinuedOperationRevenue,2024-07-01,2024-09-30,,,total,0",
         f"{p},2023-07-01,2023-09-30,srt:ProductOrServiceAxis,acme:HpcColocationMember,hpc_ai,0",
         f"{p},2024-07-01,2024-09-30,,,other_axis,-1000",
         f"{p},2024-07-01,2024-09-30,acme:HostingContractAxis,HC-42,other_axis,750000",

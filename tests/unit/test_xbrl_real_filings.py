@@ -9,7 +9,6 @@ CleanSpark's fiscal year ends on 30 September. What the filings tag (checked by 
   facts are the GRIID acquisition's pro forma revenue, on us-gaap:BusinessAcquisitionAxis.
 """
 
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.sources.sec.categories import fact_category, load_member_rules
-from orchestration.sources.sec.xbrl import FilingFacts, is_revenue_concept, parse_file
+from orchestration.sources.sec.xbrl import FilingFacts, is_revenue_named, parse_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec"
 CLSK_CIK = "0000827876"
@@ -104,9 +103,10 @@ def test_quarter_total_revenue(real_sec_dir: Path, parsed, expected: Expected):
         assert {fact_category(f, load_member_rules()) for f in pro_forma} == {"other_axis"}
     elif MINING in by_concept:
         assert by_concept[MINING] == by_concept[TOTAL]  # no other services revenue in the quarter
-    # every revenue fact is in dollars, durations, with the inclusive end date of a month
-    assert all(f.unit == "USD" and f.period_start is not None for f in filing.facts)
-    assert all((f.period_end + timedelta(days=1)).day == 1 for f in filing.facts)
+    # the total's facts are in dollars, durations, with the inclusive end date of a month
+    totals = [f for f in filing.facts if f.concept in (TOTAL, MINING)]
+    assert all(f.unit == "USD" and f.period_start is not None for f in totals)
+    assert all((f.period_end + timedelta(days=1)).day == 1 for f in totals)
 
 
 def test_fiscal_2024_q3_mining_revenue_on_the_product_axis(real_sec_dir: Path, parsed):
@@ -121,14 +121,6 @@ def test_fiscal_2024_q3_mining_revenue_on_the_product_axis(real_sec_dir: Path, p
         ("clsk:BitcoinMiningRevenueNetMember", "self_mining"): Decimal(104_108_000),
         ("us-gaap:ServiceOtherMember", "other"): Decimal(0),
     }
-
-
-@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
-def test_reading_a_filing_is_fast(real_sec_dir: Path, expected: Expected):
-    path = _path(real_sec_dir, expected)
-    started = time.perf_counter()
-    parse_file(path)
-    assert time.perf_counter() - started < 1.0  # about 0.1 s each on a laptop; the aim is < 0.5 s
 
 
 # -- cross-check against Arelle ------------------------------------------------------------------------------
@@ -146,6 +138,9 @@ def arelle_cntlr(tmp_path_factory: pytest.TempPathFactory):
         cntlr.webCache.workOffline = True
         yield cntlr
         cntlr.close()
+
+
+UNREAD = object()  # a fact whose number Arelle could not read
 
 
 def _canonical(qname) -> str:
@@ -168,7 +163,7 @@ def _arelle_revenue_facts(cntlr, path: Path) -> list[tuple[tuple, Decimal | None
     try:
         facts = []
         for fact in model.facts:
-            if fact.localName != "nonFraction" or not is_revenue_concept(_canonical(fact.qname)):
+            if fact.localName != "nonFraction" or not is_revenue_named(fact.qname.localName):
                 continue
             context = fact.context
             if context.isInstantPeriod:
@@ -180,7 +175,10 @@ def _arelle_revenue_facts(cntlr, path: Path) -> list[tuple[tuple, Decimal | None
                 value = _canonical(member.memberQname) if member.isExplicit else member.typedMember.textValue.strip()
                 dimensions.append((_canonical(axis), value))
             unit = fact.unit.measures[0][0].localName
-            value = None if fact.isNil else Decimal(fact.value)
+            try:
+                value = None if fact.isNil else Decimal(fact.value)
+            except ArithmeticError:  # a number Arelle cannot transform offline ("one" in ixt-sec:numwordsen)
+                value = UNREAD
             facts.append(((_canonical(fact.qname), start, end, tuple(sorted(dimensions)), unit), value, fact.decimals))
         return facts
     finally:
@@ -194,7 +192,7 @@ def _assert_agrees_with_arelle(filing: FilingFacts, arelle_facts) -> None:
     exact = set()
     for key, value, decimals in arelle_facts:
         fact = ours[key]
-        if value is None:
+        if value is None or value is UNREAD:
             continue
         assert fact.value is not None, key
         if fact.value == value:
@@ -202,12 +200,20 @@ def _assert_agrees_with_arelle(filing: FilingFacts, arelle_facts) -> None:
         else:  # a less precise duplicate of the kept fact: equal once rounded to its decimals
             step = Decimal(1).scaleb(-int(decimals))
             assert fact.value.quantize(step) == value.quantize(step), (key, fact.value, value)
-    assert exact == {key for key, f in ours.items() if f.value is not None}
+    compared = {key for key, value, _ in arelle_facts if value is not UNREAD}
+    assert exact == {key for key, f in ours.items() if f.value is not None and key in compared}
 
 
-@pytest.mark.parametrize("expected", EXPECTED, ids=IDS)
-def test_real_filing_agrees_with_arelle(real_sec_dir: Path, parsed, arelle_cntlr, expected: Expected):
-    path = _path(real_sec_dir, expected)
+# every real 10-Q/10-K in the shared folder: CleanSpark's, and Riot's with product and segment axes,
+# consolidation items, restatements, counts and instants
+REAL_FILINGS = [*IDS, *(f"riot_{p}.htm" for p in ("10-K_2023-12-31", "10-Q_2024-03-31", "10-Q_2025-03-31"))]
+
+
+@pytest.mark.parametrize("name", REAL_FILINGS)
+def test_real_filing_agrees_with_arelle(real_sec_dir: Path, parsed, arelle_cntlr, name: str):
+    path = real_sec_dir / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in the shared real SEC data")
     _assert_agrees_with_arelle(_parse(path, parsed), _arelle_revenue_facts(arelle_cntlr, path))
 
 

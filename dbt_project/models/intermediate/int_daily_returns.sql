@@ -11,6 +11,11 @@
 --
 -- A return is only computed when the ticker also has a price on the immediately previous US
 -- session (session_index - 1); after a gap or on the first day it is null.
+--
+-- One company at a time: a ticker listed in stg_reference__ticker_listings keeps only its bars dated
+-- on or after first_valid_session (earlier bars are a SPAC's, a reverse-merger shell's or a
+-- predecessor's). Its first valid session therefore has no previous price and a null return: the
+-- return that would span from the predecessor's last close is never computed.
 
 with
 
@@ -37,6 +42,26 @@ prices as (
 
 ),
 
+listings as (
+
+    select
+        ticker,
+        first_valid_session
+    from {{ ref('stg_reference__ticker_listings') }}
+
+),
+
+listed_prices as (
+
+    select prices.*
+    from prices
+    left join listings
+        on prices.ticker = listings.ticker
+    where listings.first_valid_session is null
+        or prices.trade_date >= listings.first_valid_session
+
+),
+
 factors as (
 
     select
@@ -58,7 +83,7 @@ bars_in_session_interval as (
         prices.adj_close,
         prices.is_synthetic,
         prices.source
-    from prices
+    from listed_prices as prices
     inner join sessions
         on prices.trade_date <= sessions.session_date
         -- the first session has no previous one: only its own date qualifies

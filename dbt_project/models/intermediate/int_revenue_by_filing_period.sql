@@ -10,6 +10,7 @@ with
 facts as (
 
     select * from {{ ref('int_revenue_facts_classified') }}
+    where fact_role in ('total', 'category')  -- excluded facts never count (their reason is in the model)
 
 ),
 
@@ -94,7 +95,10 @@ categories as (
         {% endfor %}
         string_agg(distinct member, ', ' order by member) filter (
             where revenue_category = 'unclassified'
-        ) as unmapped_members
+        ) as unmapped_members,
+        -- which members carried revenue (a zero or dash line is no member of the breakdown): a fourth
+        -- quarter derived from two filings compares them
+        string_agg(distinct member, ', ' order by member) filter (where value <> 0) as category_members
 
     from chosen_facts
     inner join chosen_axis
@@ -131,7 +135,8 @@ combined as (
         end as {{ category }}_revenue,
         {% endfor %}
         coalesce(categories.unclassified_revenue, 0) as unclassified_revenue,
-        categories.unmapped_members
+        categories.unmapped_members,
+        categories.category_members
 
     from totals
     left join categories

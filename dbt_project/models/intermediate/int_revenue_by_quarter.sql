@@ -28,7 +28,8 @@ three_month as (
     select
         *,
         'quarter' as period_type,
-        false as is_derived_q4
+        false as is_derived_q4,
+        false as q4_category_bases_differ
     from latest
     where period_months = 3
 
@@ -58,8 +59,33 @@ derived_q4 as (
         fy.other_revenue - nine.other_revenue as other_revenue,
         fy.unclassified_revenue - nine.unclassified_revenue as unclassified_revenue,
         nullif(concat_ws(', ', fy.unmapped_members, nine.unmapped_members), '') as unmapped_members,
+        fy.category_members,
         'quarter' as period_type,
-        true as is_derived_q4
+        true as is_derived_q4,
+        -- The two filings cut revenue into different members: one the nine months had is gone from the
+        -- year, or a later filing's comparative nine months lacks one the year has and the difference leaves
+        -- a category negative (the filer re-cut its categories: Riot's 2024 10-Qs fold 2023's hosting into
+        -- other). A member merely absent from the nine months (zero then: a business line that started in
+        -- the fourth quarter) is not a re-cut. The total still holds; the categories of a flagged quarter
+        -- do not.
+        not list_has_all(
+            string_split(coalesce(fy.category_members, ''), ', '),
+            string_split(coalesce(nine.category_members, ''), ', ')
+        )
+        or (
+            not list_has_all(
+                string_split(coalesce(nine.category_members, ''), ', '),
+                string_split(coalesce(fy.category_members, ''), ', ')
+            )
+            and coalesce(nine.filing_date, nine.report_date) > coalesce(fy.filing_date, fy.report_date)
+            and least(
+                fy.self_mining_revenue - nine.self_mining_revenue,
+                fy.hosting_revenue - nine.hosting_revenue,
+                fy.hpc_ai_revenue - nine.hpc_ai_revenue,
+                fy.other_revenue - nine.other_revenue,
+                fy.unclassified_revenue - nine.unclassified_revenue
+            ) < 0
+        ) as q4_category_bases_differ
 
     from latest as fy
     inner join latest as nine
@@ -88,7 +114,8 @@ fiscal_years as (
     select
         *,
         'fiscal_year' as period_type,
-        false as is_derived_q4
+        false as is_derived_q4,
+        false as q4_category_bases_differ
     from latest as fy
     where period_months = 12
         and not exists (
@@ -134,6 +161,7 @@ final as (
         concept,
         category_axis,
         is_derived_q4,
+        q4_category_bases_differ,
         accession_number as source_accession,
         form as source_form,
         filing_date as source_filing_date

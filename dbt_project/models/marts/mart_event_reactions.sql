@@ -10,10 +10,18 @@
 -- (between its first and last priced session), so listings after the event get no row.
 -- Estimation statistics are null, but the row is kept, when fewer than
 -- var('event_min_estimation_sessions') estimation sessions are available.
+--
+-- Short windows are flagged: estimation_sessions counts the US sessions of the design window that
+-- lie on or after the ticker's first priced session (its listing, or the start of the data; bars of
+-- a predecessor never reach int_daily_returns, see seed ticker_listings), and
+-- is_short_estimation_window is true when that is fewer than the design window's
+-- (event_estimation_end - event_estimation_start + 1 = 120 sessions by default): the estimate, if
+-- any, rests on a truncated window.
 
 {%- set estimation_start = var('event_estimation_start') %}
 {%- set estimation_end = var('event_estimation_end') %}
 {%- set min_estimation_sessions = var('event_min_estimation_sessions') %}
+{%- set design_estimation_sessions = estimation_end - estimation_start + 1 %}
 
 with
 
@@ -98,7 +106,14 @@ ticker_events as (
         event_sessions.event_date,
         event_sessions.event_name,
         event_sessions.session_date,
-        event_sessions.event_session_index
+        event_sessions.event_session_index,
+        -- sessions of the design window on or after the ticker's first priced session
+        greatest(
+            0,
+            event_sessions.event_session_index + {{ estimation_end }}
+            - greatest(event_sessions.event_session_index + {{ estimation_start }}, ticker_spans.first_session_index)
+            + 1
+        ) as estimation_sessions
     from ticker_spans
     inner join event_sessions
         on event_sessions.event_session_index
@@ -238,7 +253,10 @@ final as (
         market_model.beta_market,
         market_model.r_squared as estimation_r_squared,
         market_model.residual_std,
-        event_window.abnormal_return / nullif(market_model.residual_std, 0) as abnormal_return_t_stat
+        event_window.abnormal_return / nullif(market_model.residual_std, 0) as abnormal_return_t_stat,
+        -- appended last: the columns above are the published interface
+        cast(ticker_events.estimation_sessions as integer) as estimation_sessions,
+        ticker_events.estimation_sessions < {{ design_estimation_sessions }} as is_short_estimation_window
     from ticker_events
     left join event_window
         on ticker_events.ticker = event_window.ticker

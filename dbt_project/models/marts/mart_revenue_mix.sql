@@ -17,6 +17,22 @@ halving as (
 
 ),
 
+gaps as (
+
+    select
+        *,
+        -- categories minus the reported total, as a share of the total: 0 when the breakdown reconciles
+        case
+            when total_revenue <> 0 then
+                (self_mining_revenue + hosting_revenue + hpc_ai_revenue + other_revenue + unclassified_revenue
+                    - total_revenue)
+                / abs(total_revenue)
+            else 0
+        end as reconciliation_gap
+    from quarters
+
+),
+
 final as (
 
     select
@@ -44,14 +60,14 @@ final as (
         case when quarters.total_revenue > 0 then quarters.unclassified_revenue / quarters.total_revenue end
             as unclassified_share,
         quarters.unmapped_members,
-        -- categories minus the reported total, as a share of the total: 0 when the breakdown reconciles
+        quarters.reconciliation_gap,
+        -- 'reconciled', or why this period's categories cannot be trusted as they stand
         case
-            when quarters.total_revenue <> 0 then
-                (quarters.self_mining_revenue + quarters.hosting_revenue + quarters.hpc_ai_revenue
-                    + quarters.other_revenue + quarters.unclassified_revenue - quarters.total_revenue)
-                / abs(quarters.total_revenue)
-            else 0
-        end as reconciliation_gap,
+            when abs(quarters.reconciliation_gap) > {{ var('revenue_reconciliation_tolerance') }}
+                then 'categories_do_not_sum_to_total'
+            when quarters.q4_category_bases_differ then 'q4_category_bases_differ'
+            else 'reconciled'
+        end as reconciliation_status,
         case
             when quarters.period_end < halving.halving_date then 'pre_halving'
             when quarters.period_start > halving.halving_date then 'post_halving'
@@ -65,7 +81,7 @@ final as (
         quarters.source_form,
         quarters.source_filing_date
 
-    from quarters
+    from gaps as quarters
     cross join halving
 
 )

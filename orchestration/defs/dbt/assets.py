@@ -1,13 +1,37 @@
-"""Every dbt seed, model and test as Dagster assets and checks, built with one `dbt build`."""
+"""Every dbt seed, model and test as Dagster assets and checks, built in three `dbt build` steps.
 
-from collections.abc import Mapping
+The steps are cut by which raw data a node reads, a rule stated once in `DBT_STEPS` (dbt selection syntax),
+so a bad batch withholds only what it taints: Dagster abandons a step when a step it waits for failed, and a
+failed blocking gate fails its step.
+
+- `dbt_market`: everything that reads no SEC data (seeds, reference and Yahoo staging, the market
+  intermediates and marts, and marts built from seeds alone). It waits for `raw_market_prices`' gate only.
+- `dbt_sec`: what reads SEC data and no market data (SEC staging, `int_revenue_*`, the revenue marts). It
+  waits for the SEC gates and for the reference models of `dbt_market`.
+- `dbt_market_sec`: what reads both (`mart_ai_capacity_exposure`). It waits for both steps, so a failed
+  mart gate on either side stops it and nothing else.
+
+A new model lands in its step by what it reads: no list of model names to keep up to date.
+"""
+
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS, prune_invocation_folders
+from orchestration.defs.dbt.command import DBT_TARGET_PATH, KEEP_INVOCATION_FOLDERS, prune_invocation_folders
 from orchestration.defs.dbt.project import dbt_project
+
+MARKET_DATA = "source:yahoo+"  # the market bars and every node built from them
+SEC_DATA = "source:sec+"  # the SEC tables and every node built from them
+# step name -> (dbt select, dbt exclude)
+DBT_STEPS: dict[str, tuple[str, str | None]] = {
+    "dbt_market": ("fqn:*", SEC_DATA),
+    "dbt_sec": (SEC_DATA, MARKET_DATA),
+    "dbt_market_sec": (f"{SEC_DATA},{MARKET_DATA}", None),  # dbt: a comma intersects
+}
 
 
 class Translator(DagsterDbtTranslator):
@@ -25,20 +49,43 @@ class Translator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    # Source tests stay plain dbt tests inside `dbt build`: as Dagster checks on the raw assets they would
-    # make Dagster stop waiting for those assets' blocking GE gates before running dbt.
-    dagster_dbt_translator=Translator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False)
-    ),
+# Source tests stay plain dbt tests inside `dbt build`: as Dagster checks on the raw assets they would
+# make Dagster stop waiting for those assets' blocking GE gates before running dbt.
+TRANSLATOR = Translator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False)
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Seeds, staging views, intermediate and mart tables; dbt tests surface as asset checks.
+
+
+def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    """`dbt build` of this step's nodes (or the subset a job selected).
 
     dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
     (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
+    Each invocation's artefacts go to <target>/dbt_models-<step>-<run>-<id>, the folders
+    `prune_invocation_folders` keeps the newest of.
     """
     prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    folder = f"dbt_models-{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    yield from dbt.cli(args, context=context, target_path=DBT_TARGET_PATH / folder).stream()
+
+
+def dbt_step(name: str) -> dg.AssetsDefinition:
+    select, exclude = DBT_STEPS[name]
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        name=name,
+        select=select,
+        exclude=exclude,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build(context, dbt)
+
+    return _models
+
+
+dbt_market, dbt_sec, dbt_market_sec = (dbt_step(name) for name in DBT_STEPS)
+dbt_models = [dbt_market, dbt_sec, dbt_market_sec]

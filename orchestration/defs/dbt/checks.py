@@ -11,7 +11,7 @@ mart_event_reactions_gate = gate_check(
 mart_revenue_mix_gate = gate_check(
     "mart_revenue_mix",
     "marts.mart_revenue_mix",
-    id_columns=["ticker", "period_start", "period_end", "unmapped_members"],
+    id_columns=["ticker", "period_start", "period_end", "reconciliation_status", "unmapped_members"],
 )
 mart_ai_capacity_exposure_gate = gate_check(
     "mart_ai_capacity_exposure", "marts.mart_ai_capacity_exposure", id_columns=["ticker", "month_end"]

@@ -149,19 +149,20 @@ def raw_sec_filings(
     log = LoadLog(context, "raw_sec_filings", source.name)
     companies = universe_companies()
     added = total = loaded = 0
+    skipped: list[dict] = []  # files source: each document not loaded, and why
     with warehouse.connect() as connection:
         warehouse_io.ensure_tables(connection)
         if isinstance(source, FilesSource):
             known = {c.cik for c in companies}
             for doc in source.documents():
-                if doc.error:  # the files source's payload is the file itself, left where it is
-                    error = SecDataError(doc.error)
-                    log.failed(connection, error, doc.cik, doc.accession, doc.path.name, payload_path=str(doc.path))
-                elif doc.cik not in known:
-                    error = SecDataError(
-                        f"CIK {doc.cik} (document {doc.path.name}) is not in the universe (miners seed)"
-                    )
-                    log.failed(connection, error, doc.cik, doc.accession, doc.path.name)
+                reason = doc.skip_reason(known)
+                if reason is None:
+                    continue
+                skipped.append({"document": doc.path.name, "cik": doc.cik, "reason": reason})
+                if doc.error:  # unreadable, or no XBRL: a load error; its payload is the file itself, left in place
+                    log.failed(connection, SecDataError(reason), doc.cik, doc.accession, doc.path.name, str(doc.path))
+                else:  # another company's filing: expected in a shared folder, not an error
+                    context.log.warning(f"raw_sec_filings: skipped {reason}")
         for company in companies:
             payloads: list[str] = []
             try:
@@ -193,6 +194,7 @@ def raw_sec_filings(
             "companies": len(companies),
             "source": source.name,
             "synthetic": source.is_synthetic,
+            **({"skipped_documents": dg.MetadataValue.json(skipped)} if isinstance(source, FilesSource) else {}),
         },
     )
 
@@ -286,11 +288,12 @@ def _facts_frame(parsed, company: Company, accession: str) -> pd.DataFrame:
 def raw_sec_revenue_facts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
 ) -> dg.MaterializeResult:
-    """Every revenue fact (us-gaap:Revenues, RevenueFromContractWithCustomer*, ifrs-full:Revenue, filer
-    extensions) of each 10-Q, 10-K, 10-KT and 20-F/40-F, with its dimensions, period, scale, sign, displayed
-    text and nil flag, read from the filing's inline XBRL. Only accessions not parsed before are fetched.
+    """Every numeric fact named after revenue, as filed (totals, breakdowns, and what dbt later excludes with
+    a reason: instants, counts, run-rates, pro forma...), of each 10-Q, 10-K, 10-KT and 20-F/40-F, with its
+    dimensions, period, unit, scale, sign, displayed text and nil flag, read from the filing's inline XBRL.
+    Only accessions not parsed before (by this version of the reader) are fetched.
     """
-    from orchestration.sources.sec.xbrl import parse_filing
+    from orchestration.sources.sec.xbrl import READER_VERSION, parse_filing
 
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_revenue_facts", source.name)
@@ -306,10 +309,11 @@ def raw_sec_revenue_facts(
               and not exists (
                 select 1 from raw.sec_revenue_filings p
                 where p.cik = f.cik and p.accession_number = f.accession_number
+                  and coalesce(p.reader_version, 0) >= ?
               )
             order by f.cik, f.filing_date, f.accession_number
             """,
-            [source.name, sorted(FINANCIAL_FORMS)],
+            [source.name, sorted(FINANCIAL_FORMS), READER_VERSION],
         ).fetchall()
         context.log.info(f"{len(pending)} filings to parse from {source.name}")
         for cik, accession, document, form in pending:
@@ -347,6 +351,7 @@ def raw_sec_revenue_facts(
                         "loaded_at": _now(),
                         "run_id": context.run_id,
                         "payload_path": payload,
+                        "reader_version": READER_VERSION,
                     }
                 ]
             )

@@ -2,10 +2,12 @@
 
 import dagster as dg
 
+from orchestration.defs.jobs import SERVING
 from orchestration.defs.sec.assets import SEC_ASSETS
 
 sec_filings_job = dg.define_asset_job(
     "sec_filings_job",
-    selection=dg.AssetSelection.assets(*SEC_ASSETS).downstream(),
-    description="New SEC filings: filings index, companyfacts, revenue facts, and the dbt models and gates after them.",
+    selection=dg.AssetSelection.assets(*SEC_ASSETS).downstream() - SERVING,
+    description="New SEC filings: filings index, companyfacts, revenue facts, and the dbt models and gates after "
+    "them; publish_job follows.",
 )

@@ -94,7 +94,8 @@ create table if not exists raw.sec_revenue_filings (
     source varchar not null,
     loaded_at timestamp not null,
     run_id varchar not null,
-    payload_path varchar
+    payload_path varchar,
+    reader_version integer
 );
 create table if not exists raw.sec_load_errors (
     asset varchar not null,
@@ -114,13 +115,21 @@ def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(RAW_SEC_DDL)
     # `create table if not exists` leaves a table made by an older version as it was: add what came later
     # (nullable, at the end), and only when missing, since even a no-op ALTER is a catalog write.
-    has_payload_path = connection.execute(
-        "select count(*) from duckdb_columns()"
-        " where database_name = current_database() and schema_name = 'raw'"
-        " and table_name = 'sec_load_errors' and column_name = 'payload_path'"
-    ).fetchone()[0]
-    if not has_payload_path:
-        connection.execute("alter table raw.sec_load_errors add column payload_path varchar")
+    later_columns = {
+        ("sec_load_errors", "payload_path"): "alter table raw.sec_load_errors add column payload_path varchar",
+        ("sec_revenue_filings", "reader_version"): (
+            "alter table raw.sec_revenue_filings add column reader_version integer"
+        ),
+    }
+    present = set(
+        connection.execute(
+            "select table_name, column_name from duckdb_columns()"
+            " where database_name = current_database() and schema_name = 'raw'"
+        ).fetchall()
+    )
+    for column, ddl in later_columns.items():
+        if column not in present:
+            connection.execute(ddl)
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:

@@ -1,18 +1,23 @@
 """Write-audit-publish: the gated marts and reference tables go to a serving file BI tools read.
 
-dbt builds into the build warehouse (warehouse.duckdb). Only when every mart's gate passed does `publish`
-copy the marts and the reference tables into a NEW DuckDB file, then atomically rename it over
-serving.duckdb, and export each table to parquet/<table>.parquet the same way. BI tools open the serving
-file read-only: they never see ungated data, never hold the pipeline's writer lock, and a failed run leaves
-the last good file byte for byte.
+dbt builds into the build warehouse (warehouse.duckdb). `publish` (in `publish_job`, which runs after every
+pipeline run whatever its outcome) decides table by table: a table whose latest build passed its gate, with
+nothing upstream failed or rebuilt since, is copied fresh from the build warehouse; any other is carried over
+unchanged from the previous serving file (its last good version) and marked stale, with the reason. It
+writes a NEW DuckDB file, then atomically renames it over serving.duckdb, and exports each table to
+parquet/<table>.parquet the same way (a carried-over table keeps its Parquet file). BI tools open the serving
+file read-only: they never see ungated data, never hold the pipeline's writer lock, and `publish_log` and
+the `publish_status` view say per table which run built what they read and whether it is stale.
 """
 
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -26,6 +31,7 @@ except ImportError:  # Windows: publishes are not serialized, and files left asi
 
 # DuckDB 2 writes storage v2 by default, which the DuckDB builds inside BI drivers cannot open.
 STORAGE_COMPATIBILITY = "v1.4.0"
+# The gated marts publish serves (each has a `ge_gate` check; see orchestration/defs/dbt/checks.py).
 SERVED_MARTS = (
     "mart_revenue_mix",
     "mart_ai_capacity_exposure",
@@ -41,6 +47,12 @@ REFERENCE_TABLES = {
     "miner_power_capacity": "staging.stg_reference__miner_power_capacity",
     "revenue_member_map": "staging.stg_reference__revenue_member_map",
 }
+GATE = "ge_gate"
+CHECK_HISTORY = 25  # executions looked at to find a check's latest completed one
+FRESH, STALE, MISSING = "fresh", "stale", "missing"
+# One row per table per publish. `status`: fresh (built by `built_in_run_id` and served from this publish's
+# build), stale (the last good version, carried over from the previous publish; `stale_reason` says why)
+# or missing (never served and not servable now: the table is absent from the file).
 PUBLISH_LOG_DDL = """
 create table publish_log (
     run_id varchar not null,
@@ -51,9 +63,24 @@ create table publish_log (
     data_as_of date,
     filings_as_of date,
     table_name varchar not null,
-    row_count bigint not null
+    row_count bigint not null,
+    status varchar not null default 'fresh',
+    built_in_run_id varchar,
+    built_at timestamp,
+    stale_reason varchar
 )
 """
+PUBLISH_STATUS_DDL = """
+create view publish_status as
+select table_name, status, stale_reason, built_in_run_id, built_at, row_count, data_as_of, filings_as_of,
+    source, sec_source, is_synthetic, run_id as published_in_run_id, published_at
+from publish_log
+where published_at = (select max(published_at) from publish_log)
+"""
+LOG_COLUMNS = (
+    "run_id, published_at, source, sec_source, is_synthetic, data_as_of, filings_as_of, table_name, row_count,"
+    " status, built_in_run_id, built_at, stale_reason"
+)
 
 
 def serving_path(warehouse: WarehouseResource) -> Path:
@@ -62,6 +89,14 @@ def serving_path(warehouse: WarehouseResource) -> Path:
 
 def parquet_dir(warehouse: WarehouseResource) -> Path:
     return warehouse.root / "parquet"
+
+
+def served_tables() -> dict[str, tuple[str, bool]]:
+    """serving table -> (build-warehouse relation, gated): the marts, then the reference tables."""
+    return {
+        **{f"marts.{mart}": (f"marts.{mart}", True) for mart in SERVED_MARTS},
+        **{f"reference.{name}": (relation, False) for name, relation in REFERENCE_TABLES.items()},
+    }
 
 
 @contextmanager
@@ -92,72 +127,244 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def ungated_marts(instance: dg.DagsterInstance) -> list[str]:
-    """Marts whose latest GE gate did not pass on their latest materialization (with a reason each)."""
-    keys = [dg.AssetCheckKey(dg.AssetKey(mart), "ge_gate") for mart in SERVED_MARTS]
-    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
-    problems = []
-    for key in keys:
-        mart = key.asset_key.to_user_string()
-        record = records.get(key)
-        materialization = instance.get_latest_materialization_event(key.asset_key)
-        evaluation = record.event.asset_check_evaluation if record and record.event else None
-        if materialization is None:
-            problems.append(f"{mart}: never built")
-        elif evaluation is None:
-            problems.append(f"{mart}: its gate has not run")
-        elif record.event.timestamp < materialization.timestamp:
-            problems.append(f"{mart}: its gate has not run since the last build")
-        elif not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            problems.append(f"{mart}: gate failed ({evaluation.description})")
-    return problems
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a table's build in the build warehouse may be served, and which build that is."""
+
+    fresh: bool
+    reason: str | None = None  # why not, when not
+    built_in_run_id: str | None = None
+    built_at: datetime | None = None
+
+
+class _History:
+    """The instance's latest materializations and completed check evaluations, each looked up once."""
+
+    def __init__(self, instance: dg.DagsterInstance) -> None:
+        self.instance = instance
+        self._materializations: dict[dg.AssetKey, dg.EventLogEntry | None] = {}
+        self._evaluations: dict[dg.AssetCheckKey, dg.EventLogEntry | None] = {}
+
+    def materialization(self, key: dg.AssetKey) -> dg.EventLogEntry | None:
+        if key not in self._materializations:
+            self._materializations[key] = self.instance.get_latest_materialization_event(key)
+        return self._materializations[key]
+
+    def evaluation(self, key: dg.AssetCheckKey) -> dg.EventLogEntry | None:
+        """The latest evaluation that completed (a check planned in a run that was abandoned did not)."""
+        if key not in self._evaluations:
+            records = self.instance.event_log_storage.get_asset_check_execution_history(key, limit=CHECK_HISTORY)
+            completed = (r.event for r in records if r.event is not None and r.event.asset_check_evaluation)
+            self._evaluations[key] = next(completed, None)
+        return self._evaluations[key]
+
+
+def _blocks(event: dg.EventLogEntry) -> bool:
+    evaluation = event.asset_check_evaluation
+    return not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+
+
+def _names(keys: list[dg.AssetKey], limit: int = 3) -> str:
+    names = sorted(k.to_user_string() for k in keys)
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _failed_upstream(ancestors: list[dg.AssetKey], history: _History, asset_graph: Any) -> str | None:
+    """Why the assets upstream taint this one: the gates among them whose latest evaluation blocked."""
+    failed = []
+    for ancestor in ancestors:
+        if dg.AssetCheckKey(ancestor, GATE) in asset_graph.asset_check_keys:
+            event = history.evaluation(dg.AssetCheckKey(ancestor, GATE))
+            if event is not None and _blocks(event):
+                failed.append((ancestor, event))
+    if not failed:
+        return None
+    ancestor, event = failed[0]
+    more = f" (and the gates of {_names([a for a, _ in failed[1:]])})" if failed[1:] else ""
+    description = event.asset_check_evaluation.description or ""
+    return f"upstream gate failed: {ancestor.to_user_string()} in run {event.run_id}: {description}{more}".strip()
+
+
+def verdict(asset_key: dg.AssetKey, gated: bool, history: _History, asset_graph: Any = None) -> Verdict:
+    """Fresh when the asset was built, its gate (if `gated`) passed on that build, no check on it failed
+    since, no gate upstream of it has failed, and nothing upstream was rebuilt after it (so it reflects the
+    latest loaded data). Otherwise stale, with the first of those reasons that holds."""
+    known = asset_graph is not None and asset_graph.has(asset_key)
+    ancestors = sorted(asset_graph.get_ancestor_asset_keys(asset_key), key=str) if known else []
+    built = history.materialization(asset_key)
+    if built is None:
+        return Verdict(False, _failed_upstream(ancestors, history, asset_graph) or "never built")
+    run, at = built.run_id, datetime.fromtimestamp(built.timestamp, UTC).replace(tzinfo=None)
+
+    def stale(reason: str) -> Verdict:
+        return Verdict(False, reason, run, at)
+
+    own_checks = {
+        *(asset_graph.get(asset_key).check_keys if known else ()),
+        *([dg.AssetCheckKey(asset_key, GATE)] if gated else []),
+    }
+    for check in sorted(own_checks, key=lambda key: (key.name != GATE, key.name)):  # the gate first
+        event = history.evaluation(check)
+        if event is not None and event.timestamp >= built.timestamp and _blocks(event):
+            what = "gate" if check.name == GATE else f"check {check.name}"
+            return stale(
+                f"{what} failed on its build in run {run}: {event.asset_check_evaluation.description or ''}".strip()
+            )
+    if gated:
+        gate = history.evaluation(dg.AssetCheckKey(asset_key, GATE))
+        if gate is None:
+            return stale("its gate has never run")
+        if gate.timestamp < built.timestamp:
+            return stale(f"its gate has not run since its build in run {run}")
+    if upstream := _failed_upstream(ancestors, history, asset_graph):
+        return stale(upstream)
+    newer = [a for a in ancestors if (m := history.materialization(a)) is not None and m.timestamp > built.timestamp]
+    if newer:
+        return stale(f"not rebuilt since {_names(newer)} changed")
+    return Verdict(True, None, run, at)
+
+
+def table_verdicts(instance: dg.DagsterInstance, asset_graph: Any = None) -> dict[str, Verdict]:
+    """Per serving table, whether this publish may take it from the build warehouse."""
+    history = _History(instance)
+    return {
+        table: verdict(dg.AssetKey(relation.split(".")[-1]), gated, history, asset_graph)
+        for table, (relation, gated) in served_tables().items()
+    }
+
+
+def whole_asset_graph() -> Any:
+    """The code location's asset graph, checks included: a run's own graph (publish_job's) holds only what it
+    selects and the assets it reads directly, not the lineage behind them."""
+    from orchestration.definitions import defs  # here, not at the top: the definitions import this module
+
+    return defs.resolve_asset_graph()
+
+
+def ungated_marts(instance: dg.DagsterInstance, asset_graph: Any = None) -> list[str]:
+    """Marts that cannot be served fresh, with a reason each."""
+    return [
+        f"{table.split('.')[1]}: {v.reason}"
+        for table, v in table_verdicts(instance, asset_graph).items()
+        if table.startswith("marts.") and not v.fresh
+    ]
+
+
+@dataclass(frozen=True)
+class Served:
+    """What one publish did with one table."""
+
+    status: str
+    rows: int
+    built_in_run_id: str | None
+    reason: str | None
+
+
+def _relations(connection: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+    return {
+        f"{schema}.{name}"
+        for schema, name in connection.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = ?", [catalog]
+        ).fetchall()
+    }
 
 
 def write_serving_file(
-    build_database: Path, target: Path, previous: Path, run_id: str, log_fields: dict
-) -> dict[str, int]:
-    """Build a complete serving file at `target` from the build warehouse, carrying over the publish log of
-    the `previous` serving file when there is one; returns rows per table."""
+    build_database: Path,
+    target: Path,
+    previous: Path,
+    run_id: str,
+    log_fields: dict,
+    verdicts: dict[str, Verdict] | None = None,
+) -> dict[str, Served]:
+    """Build a complete serving file at `target`: fresh tables from the build warehouse, stale ones carried
+    over from the `previous` serving file, with its publish log carried over too; returns what was done with
+    each table. `verdicts` defaults to every table fresh."""
+    verdicts = verdicts or {table: Verdict(True) for table in served_tables()}
     with duckdb.connect(str(target), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}) as connection:
         connection.execute(f"attach {_sql_path(build_database)} as build (read_only)")
-        connection.execute("create schema marts; create schema reference")
-        counts: dict[str, int] = {}
-        for mart in SERVED_MARTS:
-            connection.execute(f"create table marts.{mart} as select * from build.marts.{mart}")
-            counts[f"marts.{mart}"] = connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
-        for name, relation in REFERENCE_TABLES.items():
-            connection.execute(f"create table reference.{name} as select * from build.{relation}")
-            counts[f"reference.{name}"] = connection.execute(f"select count(*) from reference.{name}").fetchone()[0]
-        as_of = connection.execute(
-            "select (select max(session_date) from build.intermediate.int_us_sessions),"
-            " (select max(filing_date) from build.raw.sec_filings)"
-        ).fetchone()
-        connection.execute(PUBLISH_LOG_DDL)
-        if previous.exists():  # keep the history of earlier publishes
+        has_previous = previous.exists()
+        if has_previous:
             connection.execute(f"attach {_sql_path(previous)} as previous (read_only)")
-            connection.execute("insert into publish_log select * from previous.publish_log")
-            connection.execute("detach previous")
+        in_build = _relations(connection, "build")
+        in_previous = _relations(connection, "previous") if has_previous else set()
+        connection.execute("create schema marts; create schema reference")
+        connection.execute(PUBLISH_LOG_DDL)
+        if "main.publish_log" in in_previous:  # keep the history of earlier publishes
+            old_columns = {
+                row[0]
+                for row in connection.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_catalog = 'previous' and table_name = 'publish_log'"
+                ).fetchall()
+            }
+            connection.execute("insert into publish_log by name select * from previous.publish_log")
+            if "built_in_run_id" not in old_columns:  # written before per-table status: each publish built
+                connection.execute("update publish_log set built_in_run_id = run_id")
+        as_of = connection.execute(
+            "select "
+            + ", ".join(
+                f"(select max({column}) from build.{relation})" if relation in in_build else "null"
+                for relation, column in (
+                    ("intermediate.int_us_sessions", "session_date"),
+                    ("raw.sec_filings", "filing_date"),
+                )
+            )
+        ).fetchone()
         published_at = datetime.now(UTC).replace(tzinfo=None)
-        connection.executemany(
-            "insert into publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        current = [log_fields["source"], log_fields["sec_source"], log_fields["is_synthetic"], as_of[0], as_of[1]]
+        outcome: dict[str, Served] = {}
+        rows_to_log = []
+        for table, (relation, _) in served_tables().items():
+            decided = verdicts[table]
+            reason = decided.reason
+            if decided.fresh and relation not in in_build:
+                decided, reason = Verdict(False), f"{relation} is not in the build warehouse"
+            if decided.fresh:
+                connection.execute(f"create table {table} as select * from build.{relation}")
+                rows = connection.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+                fields = current
+                served = Served(FRESH, rows, decided.built_in_run_id, None)
+                built_at = decided.built_at
+            elif table in in_previous:
+                connection.execute(f"create table {table} as select * from previous.{table}")  # last good version
+                rows = connection.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+                last = connection.execute(
+                    "select source, sec_source, is_synthetic, data_as_of, filings_as_of, built_in_run_id, built_at"
+                    " from publish_log where table_name = ? and status <> 'missing'"
+                    " order by published_at desc limit 1",
+                    [table],
+                ).fetchone()
+                fields = list(last[:5]) if last else current
+                served = Served(STALE, rows, last[5] if last else None, reason)
+                built_at = last[6] if last else None
+            else:
+                fields, built_at = current, None
+                served = Served(MISSING, 0, None, f"{reason}; no earlier version to serve")
+            outcome[table] = served
+            rows_to_log.append(
                 [
                     run_id,
                     published_at,
-                    log_fields["source"],
-                    log_fields["sec_source"],
-                    log_fields["is_synthetic"],
-                    as_of[0],
-                    as_of[1],
+                    *fields[:3],
+                    *fields[3:5],
                     table,
-                    rows,
+                    served.rows,
+                    served.status,
+                    served.built_in_run_id,
+                    built_at,
+                    served.reason,
                 ]
-                for table, rows in counts.items()
-            ],
+            )
+        connection.executemany(
+            f"insert into publish_log ({LOG_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_to_log
         )
+        connection.execute(PUBLISH_STATUS_DDL)
+        if has_previous:
+            connection.execute("detach previous")
         connection.execute("detach build")
         connection.execute("checkpoint")
-    return counts
+    return outcome
 
 
 def _fsync(path: Path) -> None:
@@ -168,8 +375,9 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def export_parquet(serving: Path, folder: Path, run_id: str) -> list[Path]:
-    """Each served table to <folder>/<table>.parquet, each written aside and renamed into place."""
+def export_parquet(serving: Path, folder: Path, run_id: str, keep: frozenset[str] = frozenset()) -> list[Path]:
+    """Each table and view of the serving file to <folder>/<table>.parquet, each written aside and renamed
+    into place; the tables in `keep` (schema.table) keep the Parquet file they have, if any."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with duckdb.connect(str(serving), read_only=True) as connection:
@@ -179,6 +387,8 @@ def export_parquet(serving: Path, folder: Path, run_id: str) -> list[Path]:
         staged = []
         for schema, table in tables:
             final = folder / f"{table}.parquet"
+            if f"{schema}.{table}" in keep and final.is_file():
+                continue
             aside = folder / f".{table}.{run_id}.parquet"
             connection.execute(f"copy {schema}.{table} to {_sql_path(aside)} (format parquet)")
             staged.append((aside, final))
@@ -203,44 +413,66 @@ def publish(
     sec: SecSourceResource,
 ) -> dg.MaterializeResult:
     """The BI-facing copy of the gated marts and reference tables: `serving.duckdb` (readable by DuckDB 1.4+,
-    with a `publish_log`) and `parquet/<table>.parquet`, replaced atomically, only when every mart's GE gate
-    passed on its latest build.
+    with `publish_log` and the `publish_status` view) and `parquet/<table>.parquet`, replaced atomically.
+
+    Each table is its latest build when that build passed its gate and nothing upstream failed or changed
+    since; otherwise its last good version from the previous publish, marked stale with the reason. Refuses
+    only when no table at all can be served.
     """
-    problems = ungated_marts(context.instance)
-    if problems:
-        raise dg.Failure(
-            description="not publishing: " + "; ".join(problems),
-            metadata={"ungated": dg.MetadataValue.json(problems)},
-        )
+    verdicts = table_verdicts(context.instance, whole_asset_graph())
     target = serving_path(warehouse)
+    fresh = [t for t, v in verdicts.items() if v.fresh]
+    if not fresh and not target.exists():
+        raise dg.Failure(
+            description="not publishing: no table can be served (none passed its gates, and there is no "
+            "earlier publish to carry over): " + "; ".join(f"{t}: {v.reason}" for t, v in verdicts.items()),
+        )
     aside = target.with_name(f".serving.{context.run_id}.duckdb")
     log_fields = {
         "source": market_data.source,
         "sec_source": sec.source_name,
         "is_synthetic": "snapshot" in (market_data.source, sec.source_name),
     }
-    with publish_lock(warehouse) as stale:
-        if stale:
-            context.log.warning(f"removed files a killed publish left aside: {', '.join(p.name for p in stale)}")
+    with publish_lock(warehouse) as left_aside:
+        if left_aside:
+            context.log.warning(f"removed files a killed publish left aside: {', '.join(p.name for p in left_aside)}")
         aside.unlink(missing_ok=True)
         try:
-            counts = write_serving_file(warehouse.database_path, aside, target, context.run_id, log_fields)
+            outcome = write_serving_file(warehouse.database_path, aside, target, context.run_id, log_fields, verdicts)
+            if all(served.status == MISSING for served in outcome.values()):
+                raise dg.Failure(
+                    description="not publishing: no table can be served: "
+                    + "; ".join(f"{t}: {s.reason}" for t, s in outcome.items())
+                )
             _fsync(aside)
             os.replace(aside, target)  # readers see the old file or the new one, never a partial one
             _fsync(target.parent)
         finally:
             aside.unlink(missing_ok=True)
             aside.with_name(aside.name + ".wal").unlink(missing_ok=True)
-        parquet_files = export_parquet(target, parquet_dir(warehouse), context.run_id)
-    context.log.info(f"published {len(counts)} tables to {target} and {len(parquet_files)} parquet files")
+        carried = frozenset(t for t, s in outcome.items() if s.status == STALE)
+        parquet_files = export_parquet(target, parquet_dir(warehouse), context.run_id, keep=carried)
+    not_fresh = {t: f"{s.status}: {s.reason}" for t, s in outcome.items() if s.status != FRESH}
+    for table, why in not_fresh.items():
+        context.log.warning(f"{table} {why}")
+    counts = {t: s.rows for t, s in outcome.items() if s.status != MISSING}
+    context.log.info(
+        f"published {len(counts)} tables to {target} ({len(counts) - len(carried)} fresh, {len(carried)} stale"
+        f"{f', {len(outcome) - len(counts)} missing' if len(outcome) > len(counts) else ''})"
+        f" and {len(parquet_files)} parquet files"
+    )
+    parquet = [parquet_dir(warehouse) / f"{t.split('.')[-1]}.parquet" for t in (*counts, "main.publish_log")]
     return dg.MaterializeResult(
         metadata={
             "serving_file": dg.MetadataValue.path(str(target)),
             "serving_bytes": target.stat().st_size,
             "parquet_dir": dg.MetadataValue.path(str(parquet_dir(warehouse))),
-            "parquet_bytes": sum(p.stat().st_size for p in parquet_files),
+            "parquet_bytes": sum(p.stat().st_size for p in parquet if p.is_file()),
             "rows_per_table": dg.MetadataValue.json(counts),
             "dagster/row_count": sum(counts.values()),
+            "fresh_tables": len(counts) - len(carried),
+            "stale_tables": dg.MetadataValue.json(not_fresh),
+            "built_in_runs": dg.MetadataValue.json({t: s.built_in_run_id for t, s in outcome.items()}),
             **log_fields,
         }
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,10 +101,8 @@ class EdgarSource:
             except SecDataError as error:  # e.g. the page is not found: the pages that did arrive are still kept
                 raise SecPayloadError(str(error), received=fetched) from error
             fetched.append(extra_fetched)
-            recent = filings["recent"]
-            for key, values in extra.items():
-                if isinstance(values, list) and isinstance(recent.get(key), list):
-                    recent[key] = recent[key] + values
+            page_where = f"CIK {company.cik} submissions page ({extra_fetched.origin})"
+            _append_page(filings["recent"], extra, page_where, fetched)
         return body, fetched
 
     def company_facts(self, company: Company) -> tuple[dict, Fetched]:
@@ -115,6 +113,25 @@ class EdgarSource:
         return Fetched(body, f"archives/{int(company.cik)}/{accession.replace('-', '')}/{document}")
 
 
+def _append_page(recent: dict, page: dict, where: str, fetched: list[Fetched]) -> None:
+    """Add an older page's filings (the same parallel arrays as `filings.recent`, at the top level) to `recent`.
+
+    A column the page lacks is padded with nulls so the arrays stay parallel; a page whose own arrays are
+    uneven is rejected naming the page.
+    """
+    count = len(page["accessionNumber"]) if isinstance(page.get("accessionNumber"), list) else None
+    if count is None:
+        raise SecPayloadError(f"{where}: no accessionNumber array", received=fetched)
+    uneven = sorted(k for k, v in page.items() if isinstance(v, list) and len(v) != count)
+    if uneven:
+        problem = f"{where}: arrays of unequal length: {', '.join(uneven)} vs accessionNumber ({count})"
+        raise SecPayloadError(problem, received=fetched)
+    for key, values in recent.items():
+        if isinstance(values, list):
+            extra = page.get(key)
+            recent[key] = values + (extra if isinstance(extra, list) else [None] * count)
+
+
 @dataclass
 class LocalDocument:
     path: Path
@@ -123,6 +140,16 @@ class LocalDocument:
     form: str | None = None
     period_end: date | None = None
     error: str | None = None
+
+    def skip_reason(self, universe: Collection[str]) -> str | None:
+        """Why this document is not loaded (naming the file), or None when it is read and its company is in
+        `universe` (ten-digit CIKs). An unreadable document's reason is its error; it is also a load error."""
+        if self.error:
+            return self.error
+        if self.cik not in universe:
+            filing = f" ({self.form or 'filing'} for the period ended {self.period_end})" if self.period_end else ""
+            return f"document {self.path.name}: CIK {self.cik}{filing} is not in the universe (miners seed)"
+        return None
 
 
 @dataclass

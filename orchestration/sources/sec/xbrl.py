@@ -1,7 +1,7 @@
 """The revenue facts of one SEC filing, read with lxml from its inline XBRL (.htm) or XBRL instance (.xml).
 
-Only what the revenue model needs is read: the contexts and units, the numeric revenue facts
-(`is_revenue_concept`) and a few dei cover facts. Anything unexpected in those raises `SecDataError`
+Only what the revenue model needs is read: the contexts and units, every numeric fact named after revenue
+(`is_revenue_named`, kept as filed) and a few dei cover facts. Anything unexpected in those raises `SecDataError`
 with the document (and the accession and CIK when the caller gave them) in the message.
 """
 
@@ -17,6 +17,10 @@ from pathlib import Path
 from lxml import etree
 
 from orchestration.sources.errors import SecDataError
+
+# Raised when the reader keeps different facts: filings parsed by an older version are parsed again (2: every
+# fact named after revenue is kept, as filed).
+READER_VERSION = 2
 
 REVENUE_CONCEPTS_STANDARD = (
     "us-gaap:Revenues",
@@ -111,9 +115,14 @@ def is_revenue_concept(concept: str) -> bool:
     )
 
 
-def _may_be_revenue(local: str) -> bool:
-    """Cheap pre-filter on the local name, before the prefix is resolved."""
-    return local.endswith(("Revenue", "Revenues")) or local.startswith("RevenueFromContractWithCustomer")
+def is_revenue_named(local: str) -> bool:
+    """Whether the reader keeps a numeric fact: its concept's local name mentions revenue.
+
+    The reader keeps them all, as filed (instants, counts, other units, every axis); which of them count
+    as revenue, and why the others do not, is decided in dbt (the revenue_concept_rules seed and
+    int_revenue_facts_classified), in one place.
+    """
+    return "Revenue" in local
 
 
 @dataclass(frozen=True)
@@ -364,12 +373,9 @@ class _Reader:
         facts: list[RevenueFact] = []
         for el in root.iter(f"{{{ix_ns}}}nonFraction"):
             name = el.get("name") or ""
-            if not _may_be_revenue(name.rpartition(":")[2]):
+            if not is_revenue_named(name.rpartition(":")[2]):
                 continue
-            concept = self.resolve_qname(name, el, "fact name")
-            if not is_revenue_concept(concept):
-                continue
-            facts.append(self.inline_fact(el, concept))
+            facts.append(self.inline_fact(el, self.resolve_qname(name, el, "fact name")))
         dei: dict[str, str] = {}
         for el in root.iter(f"{{{ix_ns}}}nonNumeric"):
             name = el.get("name") or ""
@@ -509,11 +515,9 @@ class _Reader:
                 ):
                     dei[local] = " ".join((el.text or "").split())
                 continue
-            if not _may_be_revenue(local) or el.get("unitRef") is None:
+            if not is_revenue_named(local) or el.get("unitRef") is None:
                 continue
-            concept = self.element_concept(el)
-            if is_revenue_concept(concept):
-                facts.append(self.instance_fact(el, concept))
+            facts.append(self.instance_fact(el, self.element_concept(el)))
         return facts, dei
 
     def instance_fact(self, el: etree._Element, concept: str) -> RevenueFact:

@@ -1,0 +1,223 @@
+"""The market gates calibrated on the real corpus: real closes pass every blocking expectation, a planted
+corruption of the same data still blocks, and plausibility bounds only warn.
+
+The market side is built once per module from the shared real price files (skipped when they are absent):
+raw_market_prices through the CSV source into a temporary warehouse, then `dbt build` of the market models
+only (no SEC model, no unit test). Predecessor rows (seed ticker_listings) must never reach returns.
+"""
+
+import csv
+import os
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.defs.dbt.command import dbt_command
+from orchestration.defs.ingest.assets import raw_market_prices
+from orchestration.defs.ingest.partitions import HISTORY_START, partition_range_tags
+from orchestration.defs.quality.gx_suites import SuiteResult, validate_frame
+from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
+from tests.conftest import REAL_DATA
+
+# suite -> (table, id columns), as the gates in orchestration/defs/{ingest,dbt}/checks.py read them
+SUITES = {
+    "raw_market_prices": ("raw.market_prices", ["ticker", "date"]),
+    "mart_factor_exposure": ("marts.mart_factor_exposure", ["ticker", "session_date", "window_size"]),
+    "mart_event_reactions": ("marts.mart_event_reactions", ["ticker", "event_id"]),
+}
+
+
+def last_close_date(prices_dir: Path) -> date:
+    """The latest date any real price file reaches, but never a partition that does not exist yet."""
+    latest = date.min
+    for path in prices_dir.glob("*.csv"):
+        lines = path.read_text().strip().splitlines()
+        if len(lines) > 1:
+            latest = max(latest, date.fromisoformat(lines[-1].split(",")[0][:10]))
+    return min(latest, date.today() - timedelta(days=1))
+
+
+@pytest.fixture(scope="module")
+def real_market(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """raw.market_prices from the real closes and the market marts dbt builds from it, as frames."""
+    prices_dir = REAL_DATA / "prices"
+    if not prices_dir.is_dir():
+        pytest.skip("shared real price files are not available here")
+    data_dir = tmp_path_factory.mktemp("real_market")
+    loaded = dg.materialize(
+        [raw_market_prices],
+        resources={
+            "warehouse": WarehouseResource(data_dir=str(data_dir)),
+            "market_data": MarketDataResource(source="csv", csv_dir=str(prices_dir)),
+        },
+        tags=partition_range_tags(HISTORY_START, last_close_date(prices_dir)),
+    )
+    assert loaded.success
+    built = subprocess.run(
+        dbt_command(
+            "build",
+            "--select",
+            "+mart_factor_exposure",
+            "+mart_event_reactions",
+            "+stg_reference__miners",  # the universe: tests of the price and listing tables refer to it
+            "--indirect-selection",
+            "cautious",  # only the data tests of selected models, not the SEC side's tests of the universe
+            "--exclude-resource-type",
+            "unit_test",
+            target_path=data_dir / "dbt_target",
+        ),
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "MINERS_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout[-4000:]
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        frames = {suite: connection.sql(f"select * from {table}").df() for suite, (table, _) in SUITES.items()}  # noqa: S608
+        frames["int_daily_returns"] = connection.sql(
+            "select ticker, session_date, daily_return from intermediate.int_daily_returns"
+        ).df()
+    return frames
+
+
+def validate(frame: pd.DataFrame, suite: str) -> SuiteResult:
+    return validate_frame(frame, suite, id_columns=SUITES[suite][1])
+
+
+def blocking(result: SuiteResult) -> set[str]:
+    return {
+        f"{f.expectation}:{f.kwargs.get('column') or f.kwargs.get('column_list') or ''}"
+        for f in result.blocking_failures
+    }
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_real_corpus_has_no_blocking_failure(real_market: dict[str, pd.DataFrame], suite: str):
+    result = validate(real_market[suite], suite)
+    assert result.rows > 0
+    assert result.success, result.summary()
+    for warning in result.warnings:  # plausibility bounds may fire on real data, always with sample rows
+        assert warning.sample, warning.describe()
+
+
+def duplicate_first_row(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+
+
+def set_first(column: str, value: object):
+    def corrupt(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        if value is None and frame[column].dtype.kind in "biu":
+            frame[column] = frame[column].astype("Float64")
+        frame.loc[frame.index[0], column] = value
+        return frame
+
+    return corrupt
+
+
+def more_obs_than_window(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[frame.index[0], "estimation_n_obs"] = frame["estimation_sessions"].iloc[0] + 1
+    return frame
+
+
+# suite -> corruption -> (how to plant it, the blocking expectation that must catch it)
+CORRUPTIONS = {
+    "raw_market_prices": {
+        "null ticker": (set_first("ticker", None), "expect_column_values_to_not_be_null:ticker"),
+        "duplicate bar": (duplicate_first_row, "expect_compound_columns_to_be_unique:['ticker', 'date']"),
+        "negative close": (set_first("close", -3.5), "expect_column_values_to_be_between:close"),
+    },
+    "mart_factor_exposure": {
+        "null ticker": (set_first("ticker", None), "expect_column_values_to_not_be_null:ticker"),
+        "duplicate key": (
+            duplicate_first_row,
+            "expect_compound_columns_to_be_unique:['ticker', 'session_date', 'window_size']",
+        ),
+        "r squared above one": (set_first("r_squared", 1.5), "expect_column_values_to_be_between:r_squared"),
+    },
+    "mart_event_reactions": {
+        "null event": (set_first("event_id", None), "expect_column_values_to_not_be_null:event_id"),
+        "duplicate key": (duplicate_first_row, "expect_compound_columns_to_be_unique:['ticker', 'event_id']"),
+        "return below -100%": (set_first("raw_return", -1.2), "expect_column_values_to_be_between:raw_return"),
+        "more observations than sessions": (
+            more_obs_than_window,
+            "expect_column_pair_values_a_to_be_greater_than_b:",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("suite", "corruption"), [(suite, name) for suite, cases in CORRUPTIONS.items() for name in cases]
+)
+def test_planted_corruption_of_the_real_data_blocks(real_market: dict[str, pd.DataFrame], suite: str, corruption: str):
+    plant, expectation = CORRUPTIONS[suite][corruption]
+    result = validate(plant(real_market[suite]), suite)
+    assert not result.success
+    assert expectation in blocking(result), result.summary()
+
+
+@pytest.mark.parametrize(
+    ("suite", "column", "value"),
+    [
+        ("mart_factor_exposure", "beta_btc", 11.0),
+        ("mart_event_reactions", "beta_market", 11.0),
+        ("mart_event_reactions", "raw_return", 0.45),
+    ],
+)
+def test_plausibility_bounds_warn_with_sample_rows(
+    real_market: dict[str, pd.DataFrame], suite: str, column: str, value: float
+):
+    frame = set_first(column, value)(real_market[suite])
+    result = validate(frame, suite)
+    assert result.success, result.summary()  # a beta of 11 or a 45% day never blocks
+    warned = [f for f in result.warnings if f.kwargs.get("column") == column]
+    assert warned, result.summary()
+    planted = {key: frame.iloc[0][key] for key in SUITES[suite][1]}
+    assert any(all(row.get(k) == str(v) or row.get(k) == v for k, v in planted.items()) for row in warned[0].sample)
+
+
+def listings() -> dict[str, date]:
+    with (SEEDS_DIR / "ticker_listings.csv").open(newline="") as f:
+        return {row["ticker"]: date.fromisoformat(row["first_valid_session"]) for row in csv.DictReader(f)}
+
+
+def test_predecessor_rows_never_enter_returns(real_market: dict[str, pd.DataFrame]):
+    returns = real_market["int_daily_returns"]
+    returns = returns.assign(session_date=pd.to_datetime(returns["session_date"]).dt.date)
+    events = real_market["mart_event_reactions"]
+    events = events.assign(session_date=pd.to_datetime(events["session_date"]).dt.date)
+    raw = real_market["raw_market_prices"]
+    raw_first = pd.to_datetime(raw.groupby("ticker")["date"].min()).dt.date
+    cut = 0
+    for ticker, first_valid in listings().items():
+        rows = returns[returns["ticker"] == ticker].sort_values("session_date")
+        if rows.empty:
+            continue
+        assert rows["session_date"].min() >= first_valid, ticker
+        if raw_first[ticker] < first_valid:  # the raw table holds predecessor rows: they were cut
+            cut += 1
+            assert rows["session_date"].iloc[0] == first_valid, ticker
+            assert pd.isna(rows["daily_return"].iloc[0]), f"{ticker}: a return spanning from the predecessor"
+        assert (events.loc[events["ticker"] == ticker, "session_date"] >= first_valid).all(), ticker
+    assert cut >= 2  # at least ABTC (Gryphon) and BTDR (its SPAC) start inside the default history
+
+
+def test_short_estimation_windows_are_flagged(real_market: dict[str, pd.DataFrame]):
+    events = real_market["mart_event_reactions"]
+    assert events["is_short_estimation_window"].equals(events["estimation_sessions"] < 120)
+    assert (events["estimation_n_obs"] <= events["estimation_sessions"]).all()
+    # ABTC listed on 2025-09-03: every event it has lies after its listing, with a short window
+    abtc = events[events["ticker"] == "ABTC"]
+    assert not abtc.empty and abtc["is_short_estimation_window"].all()
+    # below the minimum the row is kept with null estimates
+    thin = events[events["estimation_n_obs"] < 100]
+    assert thin["beta_market"].isna().all() and thin["abnormal_return"].isna().all()

@@ -1,0 +1,137 @@
+"""What the real-data run publishes: revenue mix from the real 10-Qs/10-Ks, reactions on real closes.
+
+Expected values are the filings' own statements of operations (thousands of dollars, as printed), and the
+real closes of 2025-03-26.
+"""
+
+import pytest
+
+from tests.real_data.conftest import RealRun
+
+
+def test_real_run_publishes_with_every_blocking_gate_passed(real_run: RealRun):
+    assert real_run.returncode == 0, real_run.output[-6000:]
+    assert "GATE FAILED" not in real_run.output
+    assert (real_run.data_dir / "serving.duckdb").is_file()
+    log = real_run.serving("select distinct source, sec_source, is_synthetic from publish_log")
+    assert log.to_dict("records") == [{"source": "csv", "sec_source": "files", "is_synthetic": False}]
+
+
+def test_the_run_names_its_sources_and_warehouse_first(real_run: RealRun):
+    head = "\n".join(real_run.output.splitlines()[:5])
+    assert "csv" in head and "files" in head and str(real_run.data_dir) in head
+
+
+def test_warnings_are_listed_by_name(real_run: RealRun):
+    # the Bit Digital press release has no inline XBRL: a named load error, shown as a check warning
+    assert "CHECK WARNING: raw_sec_filings load_errors" in real_run.output
+
+
+# (ticker, period_end, total, self-mining, other) in thousands, as the statements print them
+QUARTERS = [
+    ("CLSK", "2023-03-31", 42_546, 42_546, 0),
+    ("CLSK", "2023-12-31", 73_786, 73_786, 0),
+    ("CLSK", "2024-03-31", 111_799, 111_799, 0),
+    ("CLSK", "2024-06-30", 104_108, 104_108, 0),
+    ("CLSK", "2024-12-31", 162_306, 162_306, 0),
+    ("CLSK", "2025-06-30", 198_644, 198_644, 0),
+    ("RIOT", "2024-03-31", 79_296, 71_396, 7_900),  # other = engineering 4,675 + other 3,225
+    ("RIOT", "2024-09-30", 84_786, 67_491, 17_295),  # engineering 12,638 + other 4,657
+    ("RIOT", "2025-03-31", 161_387, 142_859, 18_528),  # the segment axis and its subtotal are not added again
+]
+
+
+@pytest.mark.parametrize(("ticker", "period_end", "total", "mining", "other"), QUARTERS)
+def test_real_quarters_reconcile_to_the_statements(real_run: RealRun, ticker, period_end, total, mining, other):
+    row = real_run.serving(
+        "select * from marts.mart_revenue_mix"
+        f" where ticker = '{ticker}' and period_end = '{period_end}' and period_type = 'quarter'"
+    ).iloc[0]
+    assert (row.total_revenue, row.self_mining_revenue, row.other_revenue) == (
+        total * 1000,
+        mining * 1000,
+        other * 1000,
+    )
+    assert row.reconciliation_status == "reconciled"
+
+
+def test_a_q4_from_a_later_filings_comparatives_is_flagged(real_run: RealRun):
+    """Riot's Q4 2023: the 10-K's year (with a hosting line) minus the nine months as the 2024 10-Q restates
+    them (no hosting line). The total holds; the categories mix two classifications, and say so."""
+    row = real_run.serving(
+        "select * from marts.mart_revenue_mix where ticker = 'RIOT' and period_end = '2023-12-31'"
+        " and period_type = 'quarter'"
+    ).iloc[0]
+    assert row.is_derived_q4
+    assert row.total_revenue == (280_678 - 201_866) * 1000
+    assert row.reconciliation_status == "q4_category_bases_differ"
+
+
+def test_riot_fiscal_2022_ignores_the_concentration_member(real_run: RealRun):
+    """The 10-K's 2022 column: mining 156,870 + hosting 36,862 + engineering 65,342 + other 97 = 259,171; the
+    $29.7M tagged on RevenueNetEngineeringMember is one customer's revenue, not another line."""
+    row = real_run.serving(
+        "select * from marts.mart_revenue_mix where ticker = 'RIOT' and period_end = '2022-12-31'"
+    ).iloc[0]
+    assert (row.total_revenue, row.hosting_revenue, row.other_revenue) == (259_171_000, 36_862_000, 65_439_000)
+    assert row.reconciliation_status == "reconciled"
+
+
+EXCLUDED = [
+    ("RIOT", "riot:NumberOfCustomersWhoGenerateMoreThanTenPercentOfTotalRevenue", "count_or_percentage"),
+    ("RIOT", "riot:AdditionalLandLeaseRevenue", "instant"),
+    ("RIOT", "us-gaap:RevenueRemainingPerformanceObligation", "remaining_performance_obligation"),
+    ("RIOT", "us-gaap:DeferredRevenueNoncurrent", "deferred_revenue_item"),
+    ("RIOT", "us-gaap:BusinessAcquisitionsProFormaRevenue", "pro_forma"),
+    ("RIOT", "us-gaap:CostOfRevenue", "cost_or_expense"),
+    ("CLSK", "clsk:RepresentationOfCompanysRevenuePercent", "count_or_percentage"),
+]
+
+
+@pytest.mark.parametrize(("ticker", "concept", "reason"), EXCLUDED)
+def test_facts_named_revenue_that_are_not_revenue_are_kept_with_a_reason(real_run: RealRun, ticker, concept, reason):
+    facts = real_run.serving(
+        f"select * from marts.mart_revenue_facts where ticker = '{ticker}' and concept = '{concept}'"
+    )
+    assert not facts.empty
+    assert set(facts.exclusion_reason) == {reason}
+    assert set(facts.mix_treatment) == {"excluded"}
+
+
+@pytest.mark.parametrize(
+    ("ticker", "dimension", "reason"),
+    [
+        ("RIOT", "srt:ConsolidationItemsAxis=us-gaap:IntersegmentEliminationMember", "consolidation_item"),
+        ("RIOT", "us-gaap:AdjustmentsForNewAccountingPronouncementsAxis=", "restatement_or_adjustment"),
+        ("RIOT", "=us-gaap:ReportableSegmentAggregationBeforeOtherOperatingSegmentMember", "member_not_counted"),
+        ("CLSK", "us-gaap:BusinessAcquisitionAxis=clsk:GriidInfrastructureIncMember", "acquisition_pro_forma"),
+    ],
+)
+def test_revenue_on_axes_that_are_not_a_breakdown_is_never_counted(real_run: RealRun, ticker, dimension, reason):
+    facts = real_run.serving(
+        "select * from marts.mart_revenue_facts"
+        f" where ticker = '{ticker}' and concept = 'us-gaap:Revenues' and dimensions like '%{dimension}%'"
+    )
+    assert not facts.empty
+    assert reason in set(facts.exclusion_reason)
+    assert "counted" not in set(facts.mix_treatment)
+
+
+def test_counted_facts_are_usd_durations_of_fiscal_periods(real_run: RealRun):
+    counted = real_run.serving("select * from marts.mart_revenue_facts where mix_treatment = 'counted'")
+    assert not counted.empty
+    assert set(counted.unit) == {"USD"}
+    assert counted.period_start.notna().all()
+    assert set(counted.period_months) <= {3, 6, 9, 12}
+
+
+def test_microsoft_pullback_reactions_on_real_closes(real_run: RealRun):
+    """2025-03-26: reports that Microsoft dropped ~2 GW of data-centre plans; AI-exposed miners fell 9-12%."""
+    day = real_run.serving(
+        "select * from marts.mart_event_reactions"
+        " where event_id = 'msft_datacenter_pullback_2025' and session_date = '2025-03-26'"
+    ).set_index("ticker")
+    for ticker in ("CORZ", "APLD", "CIFR", "WULF"):
+        assert day.loc[ticker, "raw_return"] < -0.09
+        assert day.loc[ticker, "abnormal_return"] < 0
+        assert not day.loc[ticker, "is_short_estimation_window"]
