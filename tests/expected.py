@@ -5,6 +5,7 @@ MART_GATED = (
     "mart_factor_exposure",
     "mart_event_reactions",
     "mart_revenue_mix",
+    "mart_revenue_facts",
     "mart_ai_capacity_exposure",
     "mart_ai_pivot_scenarios",
 )

@@ -140,7 +140,7 @@ def test_bi_reader_sees_old_then_new_publish_without_errors_during_a_run(publish
     # the run succeeded, and nothing in it met a lock held by the reader
     assert run.returncode == 0, output[-5000:]
     assert "Could not set lock" not in output
-    new_run_id = re.search(r"run id (\S+)", run.stdout).group(1)
+    new_run_id = re.search(r"publish run id (\S+)", run.stdout).group(1)
 
     # the reader never failed (a lock conflict would show as an IOException here)
     assert reader.errors == [], reader.errors[:10]
@@ -174,7 +174,7 @@ def test_parquet_exports_match_the_serving_tables(pipeline: PipelineRun):
             table: connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
             for schema, table in tables
         }
-    expected = {*SERVED_MARTS, *REFERENCE_TABLES, "publish_log"}
+    expected = {*SERVED_MARTS, *REFERENCE_TABLES, "publish_log", "publish_status"}
     assert set(counts) == expected
     folder = pipeline.data_dir / "parquet"
     assert {p.stem for p in folder.glob("*.parquet")} == expected  # no staged files left behind

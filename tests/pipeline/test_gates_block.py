@@ -70,10 +70,11 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
 
 SEC_MARTS = ("mart_revenue_mix", "mart_ai_capacity_exposure", "mart_ai_pivot_scenarios")
 BAD_FILINGS = {
-    # a fact in another currency would be summed as dollars
-    "euro revenue": (
+    # a period that ends before it starts: no filing says that (another currency is legitimate: dbt excludes it)
+    "period ends before it starts": (
         "raw_sec_revenue_facts",
-        "update raw.sec_revenue_facts set unit = 'EUR' where ticker = 'MARA' and period_end = date '2024-03-31'",
+        "update raw.sec_revenue_facts set period_start = period_end + interval 5 day"
+        " where ticker = 'MARA' and period_end = date '2024-03-31'",
     ),
     # the same fact twice in one filing: the raw key is no longer unique
     "duplicate fact": (

@@ -135,3 +135,16 @@ def test_microsoft_pullback_reactions_on_real_closes(real_run: RealRun):
         assert day.loc[ticker, "raw_return"] < -0.09
         assert day.loc[ticker, "abnormal_return"] < 0
         assert not day.loc[ticker, "is_short_estimation_window"]
+
+
+def test_every_member_on_a_category_axis_maps_by_a_seed_rule(real_run: RealRun):
+    """Each product/service or segment member of the real filings is classified by a commented rule of the
+    revenue_member_map seed (a category, or excluded as a subtotal or concentration member): none is left
+    unclassified."""
+    unmapped = real_run.warehouse(
+        "select distinct member from intermediate.int_revenue_facts_classified"
+        " where axis_priority is not null and member_rule_id is null"
+    )
+    assert unmapped.empty, list(unmapped.member)
+    rules = real_run.serving("select rule_id, comment from reference.revenue_member_map")
+    assert rules.comment.str.len().min() > 20

@@ -58,6 +58,7 @@ KEYS = {
     "marts.mart_factor_exposure": "ticker, session_date, window_size",
     "marts.mart_event_reactions": "ticker, event_id",
     "marts.mart_revenue_mix": "ticker, period_start, period_end",
+    "marts.mart_revenue_facts": "accession_number, concept, context_id, unit",
     "marts.mart_ai_capacity_exposure": "ticker, month_end",
     "marts.mart_ai_pivot_scenarios": "ticker, share_of_power_moved",
 }

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
-from orchestration.defs.serving.publish import publish
+from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS, publish
 from tests.pipeline.published import copy_warehouse
 from tests.pipeline_run import PipelineRun
 
@@ -20,7 +20,7 @@ READERS, QUERIES_EACH, PUBLISHES = 4, 250, 10
 READER = textwrap.dedent(
     """
     import json, sys, duckdb
-    path, count = sys.argv[1], int(sys.argv[2])
+    path, count, expected_tables = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     errors, runs = [], set()
     for _ in range(count):
         try:
@@ -31,7 +31,7 @@ READER = textwrap.dedent(
                 ).fetchone()
                 connection.execute("select count(*) from marts.mart_revenue_mix").fetchone()
             runs.add(run)
-            if tables != 10:
+            if tables != expected_tables:
                 errors.append(f"incomplete publish: {tables} tables")
         except Exception as error:
             errors.append(repr(error))
@@ -48,7 +48,16 @@ def test_readers_never_fail_while_publish_replaces_the_file(
     serving = tmp_path / "serving.duckdb"
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER, str(serving), str(QUERIES_EACH)], stdout=subprocess.PIPE, text=True
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(serving),
+                str(QUERIES_EACH),
+                str(len(SERVED_MARTS) + len(REFERENCE_TABLES)),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(READERS)
     ]
@@ -68,5 +77,5 @@ def test_readers_never_fail_while_publish_replaces_the_file(
     assert sum(r["queries"] for r in reports) == READERS * QUERIES_EACH
     assert [e for r in reports for e in r["errors"]] == []
     seen = {run for r in reports for run in r["runs"]}
-    assert seen <= {pipeline.result.run_id, *published}
+    assert seen <= {pipeline.publish_result.run_id, *published}
     assert len(seen) > 1  # the readers saw publishes happen under them

@@ -20,6 +20,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
+from orchestration import cli
 from orchestration.defs.ingest.warehouse_io import replace_market_prices
 from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import assets as sec_assets
@@ -491,11 +492,16 @@ def server_hosts(command: str) -> list[str | None]:
     return hosts
 
 
-def test_make_dev_and_dbt_docs_bind_loopback():
+def test_make_dev_and_dbt_docs_bind_loopback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     recipes = make_recipes()
-    dev = [server_hosts(line) for line in recipes["dev"]]
+    assert any("miners dev" in line for line in recipes["dev"])  # which starts dagster dev, below
+    started = []
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: started.append(argv))
+    cli.dev(3000)
+    assert [server_hosts(shlex.join(argv)) for argv in started] == [["127.0.0.1"]]
     docs = [server_hosts(line) for line in recipes["dbt-docs"]]
-    assert [hosts for hosts in dev if hosts] == [["127.0.0.1"]]
     assert [hosts for hosts in docs if hosts] == [["127.0.0.1"]]
     assert "0.0.0.0" not in (PROJECT_ROOT / "Makefile").read_text()
 

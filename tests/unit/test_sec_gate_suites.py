@@ -18,7 +18,7 @@ ID_COLUMNS = {
     "raw_sec_filings": ["cik", "accession_number"],
     "raw_sec_company_facts": ["cik", "concept", "period_end", "accession_number"],
     "raw_sec_revenue_facts": ["accession_number", "concept", "context_id"],
-    "mart_revenue_mix": ["ticker", "period_start", "period_end", "unmapped_members"],
+    "mart_revenue_mix": ["ticker", "period_start", "period_end", "reconciliation_status", "unmapped_members"],
     "mart_ai_capacity_exposure": ["ticker", "month_end"],
     "mart_ai_pivot_scenarios": ["ticker", "share_of_power_moved"],
 }
@@ -194,6 +194,7 @@ def good_revenue_mix() -> pd.DataFrame:
                 "unclassified_share": unclassified / total,
                 "unmapped_members": unmapped,
                 "reconciliation_gap": (mining + hosting + hpc_ai + other + unclassified - total) / total,
+                "reconciliation_status": "reconciled",
                 "halving_era": "pre_halving",
                 "has_breakdown": True,
                 "revenue_concept": "us-gaap:Revenues",
@@ -453,7 +454,7 @@ def test_revenue_facts_impossible_sign_fails():
 # --- mart_revenue_mix -----------------------------------------------------------------------------------------
 
 
-def test_revenue_mix_that_does_not_reconcile_blocks():
+def test_revenue_mix_marked_reconciled_that_does_not_reconcile_blocks():
     data = good_revenue_mix()
     data.loc[1, "reconciliation_gap"] = 0.01
     failure = only_blocking(validate("mart_revenue_mix", data), "expect_column_values_to_be_between:reconciliation_gap")
@@ -461,10 +462,29 @@ def test_revenue_mix_that_does_not_reconcile_blocks():
     assert failure.sample[0]["period_end"].startswith("2024-06-30")
 
 
-def test_revenue_mix_share_above_one_blocks():
+def test_revenue_mix_flagged_quarter_warns_and_is_named():
+    """A quarter flagged with its reason is published (a warning with the quarter named), never silently."""
     data = good_revenue_mix()
-    data.loc[3, "hpc_ai_share"] = 1.2
-    only_blocking(validate("mart_revenue_mix", data), "expect_column_values_to_be_between:hpc_ai_share")
+    data.loc[3, ["reconciliation_gap", "reconciliation_status", "other_revenue", "hpc_ai_share"]] = [
+        0.0,
+        "q4_category_bases_differ",
+        -3.0,
+        1.02,
+    ]
+    result = validate("mart_revenue_mix", data)
+    assert result.blocking_failures == [], result.summary()
+    warnings = warned(result)
+    flagged = warnings["expect_column_values_to_be_in_set:reconciliation_status"]
+    assert flagged.sample[0]["ticker"] == "MARA"
+    assert flagged.sample[0]["reconciliation_status"] == "q4_category_bases_differ"
+    assert "expect_column_values_to_be_between:hpc_ai_share" in warnings  # a share above 1: plausibility
+
+
+def test_revenue_mix_without_a_known_reconciliation_status_blocks():
+    data = good_revenue_mix()
+    data.loc[0, "reconciliation_status"] = "looks_fine"
+    result = validate("mart_revenue_mix", data)
+    assert set(blocking(result)) == {"expect_column_values_to_be_in_set:reconciliation_status"}, result.summary()
 
 
 def test_revenue_mix_unmapped_members_warn_and_are_named():

@@ -411,7 +411,7 @@ def test_new_quirks_name_their_filings_and_excluded_facts():
         "revenue_named_balance": "deferred_revenue_item",
         "revenue_named_run_rate": "run_rate",
         "remaining_performance_obligation": "remaining_performance_obligation",
-        "subsequent_event_revenue": "not_a_fiscal_period",
+        "subsequent_event_revenue": "subsequent_event",
         "restatement_axis": "restatement_or_adjustment",
         "revenue_on_business_acquisition_axis": "acquisition_pro_forma",
         "revenue_on_consolidation_items_axis": "consolidation_item",

@@ -13,6 +13,11 @@ mart_revenue_mix_gate = gate_check(
     "marts.mart_revenue_mix",
     id_columns=["ticker", "period_start", "period_end", "reconciliation_status", "unmapped_members"],
 )
+mart_revenue_facts_gate = gate_check(
+    "mart_revenue_facts",
+    "marts.mart_revenue_facts",
+    id_columns=["ticker", "accession_number", "concept", "context_id", "exclusion_reason"],
+)
 mart_ai_capacity_exposure_gate = gate_check(
     "mart_ai_capacity_exposure", "marts.mart_ai_capacity_exposure", id_columns=["ticker", "month_end"]
 )
@@ -24,6 +29,7 @@ mart_gates = [
     mart_factor_exposure_gate,
     mart_event_reactions_gate,
     mart_revenue_mix_gate,
+    mart_revenue_facts_gate,
     mart_ai_capacity_exposure_gate,
     mart_ai_pivot_scenarios_gate,
 ]

@@ -34,6 +34,7 @@ STORAGE_COMPATIBILITY = "v1.4.0"
 # The gated marts publish serves (each has a `ge_gate` check; see orchestration/defs/dbt/checks.py).
 SERVED_MARTS = (
     "mart_revenue_mix",
+    "mart_revenue_facts",
     "mart_ai_capacity_exposure",
     "mart_ai_pivot_scenarios",
     "mart_factor_exposure",
@@ -46,6 +47,8 @@ REFERENCE_TABLES = {
     "market_events": "staging.stg_reference__market_events",
     "miner_power_capacity": "staging.stg_reference__miner_power_capacity",
     "revenue_member_map": "staging.stg_reference__revenue_member_map",
+    "revenue_concept_rules": "staging.stg_reference__revenue_concept_rules",
+    "ticker_listings": "staging.stg_reference__ticker_listings",
 }
 GATE = "ge_gate"
 CHECK_HISTORY = 25  # executions looked at to find a check's latest completed one

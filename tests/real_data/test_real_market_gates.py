@@ -1,29 +1,19 @@
 """The market gates calibrated on the real corpus: real closes pass every blocking expectation, a planted
 corruption of the same data still blocks, and plausibility bounds only warn.
 
-The market side is built once per module from the shared real price files (skipped when they are absent):
-raw_market_prices through the CSV source into a temporary warehouse, then `dbt build` of the market models
-only (no SEC model, no unit test). Predecessor rows (seed ticker_listings) must never reach returns.
+The tables are those of the real-data run (tests/real_data/conftest.py; skipped when the real data is absent).
+Predecessor rows (seed ticker_listings) must never reach returns.
 """
 
 import csv
-import os
-import subprocess
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
-import dagster as dg
-import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.dbt.command import dbt_command
-from orchestration.defs.ingest.assets import raw_market_prices
-from orchestration.defs.ingest.partitions import HISTORY_START, partition_range_tags
 from orchestration.defs.quality.gx_suites import SuiteResult, validate_frame
-from orchestration.defs.resources import MarketDataResource, WarehouseResource
-from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
-from tests.conftest import REAL_DATA
+from orchestration.paths import SEEDS_DIR
+from tests.real_data.conftest import RealRun
 
 # suite -> (table, id columns), as the gates in orchestration/defs/{ingest,dbt}/checks.py read them
 SUITES = {
@@ -33,57 +23,13 @@ SUITES = {
 }
 
 
-def last_close_date(prices_dir: Path) -> date:
-    """The latest date any real price file reaches, but never a partition that does not exist yet."""
-    latest = date.min
-    for path in prices_dir.glob("*.csv"):
-        lines = path.read_text().strip().splitlines()
-        if len(lines) > 1:
-            latest = max(latest, date.fromisoformat(lines[-1].split(",")[0][:10]))
-    return min(latest, date.today() - timedelta(days=1))
-
-
 @pytest.fixture(scope="module")
-def real_market(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    """raw.market_prices from the real closes and the market marts dbt builds from it, as frames."""
-    prices_dir = REAL_DATA / "prices"
-    if not prices_dir.is_dir():
-        pytest.skip("shared real price files are not available here")
-    data_dir = tmp_path_factory.mktemp("real_market")
-    loaded = dg.materialize(
-        [raw_market_prices],
-        resources={
-            "warehouse": WarehouseResource(data_dir=str(data_dir)),
-            "market_data": MarketDataResource(source="csv", csv_dir=str(prices_dir)),
-        },
-        tags=partition_range_tags(HISTORY_START, last_close_date(prices_dir)),
+def real_market(real_run: RealRun) -> dict[str, pd.DataFrame]:
+    """raw.market_prices, the market marts and the returns as the real-data `make run` built them."""
+    frames = {suite: real_run.warehouse(f"select * from {table}") for suite, (table, _) in SUITES.items()}  # noqa: S608
+    frames["int_daily_returns"] = real_run.warehouse(
+        "select ticker, session_date, daily_return from intermediate.int_daily_returns"
     )
-    assert loaded.success
-    built = subprocess.run(
-        dbt_command(
-            "build",
-            "--select",
-            "+mart_factor_exposure",
-            "+mart_event_reactions",
-            "+stg_reference__miners",  # the universe: tests of the price and listing tables refer to it
-            "--indirect-selection",
-            "cautious",  # only the data tests of selected models, not the SEC side's tests of the universe
-            "--exclude-resource-type",
-            "unit_test",
-            target_path=data_dir / "dbt_target",
-        ),
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "MINERS_DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert built.returncode == 0, built.stdout[-4000:]
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        frames = {suite: connection.sql(f"select * from {table}").df() for suite, (table, _) in SUITES.items()}  # noqa: S608
-        frames["int_daily_returns"] = connection.sql(
-            "select ticker, session_date, daily_return from intermediate.int_daily_returns"
-        ).df()
     return frames
 
 
