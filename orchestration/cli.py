@@ -8,7 +8,6 @@ import importlib
 import logging
 import os
 import sys
-import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -272,7 +271,6 @@ def exit_without_teardown(code: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    warnings.filterwarnings("ignore", module="yfinance")  # pandas deprecations inside yfinance, one per ticker
     settings = apply_settings()  # environment over .env over defaults, exported for Dagster
     parser = argparse.ArgumentParser(prog="miners", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)

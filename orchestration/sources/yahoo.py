@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_afte
 from yfinance.exceptions import YFRateLimitError
 
 from orchestration.sources.errors import MarketDataError
+
+# yfinance puts its own deprecations first in the filters when imported; pandas' deprecations inside it (one per
+# ticker and request) are not ours to act on, and would bury a run's output.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="yfinance")
 
 log = logging.getLogger(__name__)
 
