@@ -36,7 +36,15 @@ class FailedExpectation:
         count = f", {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
         observed = f", observed {self.observed_value!r}" if self.observed_value is not None else ""
         level = "" if self.blocks else f"[{self.severity}] "
-        return f"{level}{self.expectation}({target}){count}{observed}"
+        return f"{level}{self.expectation}({target}){count}{observed}{self._first_row()}"
+
+    def _first_row(self) -> str:
+        """The first sample row's identifying values, so a warning names what it is about."""
+        row = self.sample[0] if self.sample else None
+        if not isinstance(row, dict):
+            return ""
+        values = ", ".join(f"{k}={str(v).removesuffix(' 00:00:00')}" for k, v in row.items() if v is not None)
+        return f" (e.g. {values})" if values else ""
 
     @property
     def blocks(self) -> bool:

@@ -37,11 +37,20 @@ def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
         return dg.AssetCheckResult(
             passed=not errors,
             severity=dg.AssetCheckSeverity.WARN,
-            description=f"{len(errors)} items failed to load" if errors else "everything loaded",
+            description=_describe(errors),
             metadata={"failed_items": len(errors), "errors": dg.MetadataValue.json(errors[:50])},
         )
 
     return _check
+
+
+def _describe(errors: list[dict]) -> str:
+    """The items by name (document, else accession, else CIK) and why, the first few of them."""
+    if not errors:
+        return "everything loaded"
+    shown = [f"{e['document'] or e['accession'] or e['cik']}: {e['error']}" for e in errors[:3]]
+    more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+    return f"{len(errors)} items failed to load: " + "; ".join(shown) + more
 
 
 sec_load_error_checks = [load_errors_check(key) for key in SEC_ASSETS]
