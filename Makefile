@@ -28,8 +28,9 @@ settings: setup ## Print the settings a run would use (environment > .env > defa
 snapshot: setup ## Regenerate the bundled synthetic market and SEC snapshots (deterministic)
 	$(UV) run miners snapshot
 
-dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080
-	cd dbt_project && $(UV) run dbt docs generate && $(UV) run dbt docs serve --host 127.0.0.1 --port 8080
+dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080 (warehouse as `make settings` says)
+	export MINERS_DATA_DIR="$$($(UV) run miners settings | sed -n 's/^MINERS_DATA_DIR=//p')" && cd dbt_project \
+	  && $(abspath $(UV)) run dbt docs generate && $(abspath $(UV)) run dbt docs serve --host 127.0.0.1 --port 8080
 
 setup: .env $(UV)
 	@$(UV) sync --frozen --quiet
