@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
-from orchestration.settings import apply_settings
+from orchestration.settings import apply_settings, prepare_dagster_home
 
 try:
     import fcntl
@@ -132,7 +132,8 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     gc.enable()
 
     job = defs.resolve_job_def(job_name)
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    prepare_dagster_home()
+    instance = DagsterInstance.get()
     for run_id in fail_abandoned_runs(instance):
         print(f"miners run: marked run {run_id} failed: its process ended before the run did")
     run_config = {"loggers": {"progress": {}}}  # one line per step instead of every DEBUG event
@@ -253,7 +254,7 @@ def dev(port: int) -> int:
         "-p",
         str(port),
     ]
-    os.chdir(os.environ["DAGSTER_HOME"])
+    os.chdir(prepare_dagster_home())
     os.execv(command[0], command)
     return 0  # not reached
 

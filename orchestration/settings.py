@@ -57,15 +57,20 @@ def resolve_settings(environ: dict[str, str] | None = None, dotenv_path: Path | 
 
 
 def apply_settings() -> dict[str, str]:
-    """Resolve the settings into this process's environment, and give a new Dagster home the shipped
-    dagster.yaml (SQLite storage with the batching event log, no telemetry)."""
+    """Resolve the settings into this process's environment (Dagster's EnvVar resources read them there)."""
     resolved = resolve_settings()
     os.environ.update(resolved)
-    home = Path(resolved["DAGSTER_HOME"])
+    return resolved
+
+
+def prepare_dagster_home() -> Path:
+    """DAGSTER_HOME, created with the shipped dagster.yaml (SQLite storage with the batching event log, no
+    telemetry) when it has none: for the commands that start Dagster, after `apply_settings`."""
+    home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(INSTANCE_YAML, home / "dagster.yaml")
-    return resolved
+    return home
 
 
 def offline_env(**settings: str) -> dict[str, str]:

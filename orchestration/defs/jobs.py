@@ -2,8 +2,9 @@
 
 The pipeline jobs build and gate; they leave out the `serving` group. `publish_job` (publish and the report)
 runs after each of them whatever its outcome: `miners run` runs it next in the same process, and
-`publish_after_run_sensor` launches it after runs started anywhere else (schedules, sensors, the UI). Run
-apart, a failed gate cannot abandon publish: publish serves what passed and carries over the rest.
+`publish_after_success_sensor` and `publish_after_failure_sensor` launch it after runs started anywhere else
+(schedules, sensors, the UI). Run apart, a failed gate cannot abandon publish: publish serves what passed and
+carries over the rest.
 """
 
 import dagster as dg

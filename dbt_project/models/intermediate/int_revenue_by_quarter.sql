@@ -35,7 +35,7 @@ three_month as (
 
 ),
 
-derived_q4 as (
+derived_q4_parts as (
 
     select
         fy.cik,
@@ -62,30 +62,17 @@ derived_q4 as (
         fy.category_members,
         'quarter' as period_type,
         true as is_derived_q4,
-        -- The two filings cut revenue into different members: one the nine months had is gone from the
-        -- year, or a later filing's comparative nine months lacks one the year has and the difference leaves
-        -- a category negative (the filer re-cut its categories: Riot's 2024 10-Qs fold 2023's hosting into
-        -- other). A member merely absent from the nine months (zero then: a business line that started in
-        -- the fourth quarter) is not a re-cut. The total still holds; the categories of a flagged quarter
-        -- do not.
+        -- which members each of the two filings broke its revenue into (judged in derived_q4)
         not list_has_all(
             string_split(coalesce(fy.category_members, ''), ', '),
             string_split(coalesce(nine.category_members, ''), ', ')
+        ) as nine_month_member_gone,
+        not list_has_all(
+            string_split(coalesce(nine.category_members, ''), ', '),
+            string_split(coalesce(fy.category_members, ''), ', ')
         )
-        or (
-            not list_has_all(
-                string_split(coalesce(nine.category_members, ''), ', '),
-                string_split(coalesce(fy.category_members, ''), ', ')
-            )
-            and coalesce(nine.filing_date, nine.report_date) > coalesce(fy.filing_date, fy.report_date)
-            and least(
-                fy.self_mining_revenue - nine.self_mining_revenue,
-                fy.hosting_revenue - nine.hosting_revenue,
-                fy.hpc_ai_revenue - nine.hpc_ai_revenue,
-                fy.other_revenue - nine.other_revenue,
-                fy.unclassified_revenue - nine.unclassified_revenue
-            ) < 0
-        ) as q4_category_bases_differ
+        and coalesce(nine.filing_date, nine.report_date) > coalesce(fy.filing_date, fy.report_date)
+            as year_member_missing_from_later_nine_months
 
     from latest as fy
     inner join latest as nine
@@ -98,6 +85,24 @@ derived_q4 as (
             select 1 from three_month
             where three_month.cik = fy.cik and three_month.period_end = fy.period_end
         )
+
+),
+
+-- The two filings cut revenue into different members: one the nine months had is gone from the year, or a
+-- later filing's comparative nine months lacks one the year has and the difference leaves a category
+-- negative (the filer re-cut its categories: Riot's 2024 10-Qs fold 2023's hosting into other). A member
+-- merely absent from the nine months (zero then: a business line that started in the fourth quarter) is not
+-- a re-cut. The total still holds; the categories of a flagged quarter do not.
+derived_q4 as (
+
+    select
+        * exclude (nine_month_member_gone, year_member_missing_from_later_nine_months),
+        nine_month_member_gone
+        or (
+            year_member_missing_from_later_nine_months
+            and least(self_mining_revenue, hosting_revenue, hpc_ai_revenue, other_revenue, unclassified_revenue) < 0
+        ) as q4_category_bases_differ
+    from derived_q4_parts
 
 ),
 

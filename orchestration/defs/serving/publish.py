@@ -244,15 +244,6 @@ def whole_asset_graph() -> Any:
     return defs.resolve_asset_graph()
 
 
-def ungated_marts(instance: dg.DagsterInstance, asset_graph: Any = None) -> list[str]:
-    """Marts that cannot be served fresh, with a reason each."""
-    return [
-        f"{table.split('.')[1]}: {v.reason}"
-        for table, v in table_verdicts(instance, asset_graph).items()
-        if table.startswith("marts.") and not v.fresh
-    ]
-
-
 @dataclass(frozen=True)
 class Served:
     """What one publish did with one table."""
@@ -349,8 +340,7 @@ def write_serving_file(
                 [
                     run_id,
                     published_at,
-                    *fields[:3],
-                    *fields[3:5],
+                    *fields,
                     table,
                     served.rows,
                     served.status,
@@ -424,12 +414,6 @@ def publish(
     """
     verdicts = table_verdicts(context.instance, whole_asset_graph())
     target = serving_path(warehouse)
-    fresh = [t for t, v in verdicts.items() if v.fresh]
-    if not fresh and not target.exists():
-        raise dg.Failure(
-            description="not publishing: no table can be served (none passed its gates, and there is no "
-            "earlier publish to carry over): " + "; ".join(f"{t}: {v.reason}" for t, v in verdicts.items()),
-        )
     aside = target.with_name(f".serving.{context.run_id}.duckdb")
     log_fields = {
         "source": market_data.source,
