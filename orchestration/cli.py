@@ -42,10 +42,9 @@ def source_range(source_name: str, csv_dir: str | None, data_dir: str) -> tuple[
 
 # The heavy imports of the definitions that do not read dbt's manifest (great_expectations alone takes ~5 s).
 MANIFEST_FREE_MODULES = (
-    "orchestration.defs.quality.gates",
+    "great_expectations",
     "orchestration.defs.ingest.assets",
     "orchestration.defs.sec.assets",
-    "orchestration.defs.serving.publish",
     "orchestration.defs.serving.report",
     "orchestration.defs.dbt.project",
 )

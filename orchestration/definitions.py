@@ -3,23 +3,27 @@
 import dagster as dg
 
 from orchestration.defs.dbt.assets import dbt_models
-from orchestration.defs.dbt.checks import mart_gates
 from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.dbt.project import LocalDbtCliResource, dbt_project
 from orchestration.defs.freshness import freshness_checks, freshness_sensor
 from orchestration.defs.ingest.assets import raw_market_prices
-from orchestration.defs.ingest.checks import raw_market_prices_gate
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
 from orchestration.defs.progress import progress_logger
+from orchestration.defs.quality.gates import gates
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
 from orchestration.defs.schedules import market_after_close_schedule, sec_daily_schedule
 from orchestration.defs.sec.assets import raw_sec_company_facts, raw_sec_filings, raw_sec_revenue_facts
-from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
+from orchestration.defs.sec.checks import sec_load_error_checks
 from orchestration.defs.sec.jobs import sec_filings_job
 from orchestration.defs.sec.sensors import sec_filings_sensor
 from orchestration.defs.serving.publish import publish
 from orchestration.defs.serving.report import convergence_report
 from orchestration.defs.serving.sensors import publish_sensors
+from orchestration.settings import export_settings
+
+# Environment over .env over defaults, however the code location is started, exported so that every EnvVar
+# below is set; resources read them when a run starts (a run worker, a test's environment).
+export_settings()
 
 defs = dg.Definitions(
     assets=[
@@ -31,7 +35,7 @@ defs = dg.Definitions(
         publish,
         convergence_report,
     ],
-    asset_checks=[raw_market_prices_gate, *sec_gates, *sec_load_error_checks, *mart_gates, *freshness_checks],
+    asset_checks=[*gates, *sec_load_error_checks, *freshness_checks],
     jobs=[all_assets_job, market_data_job, sec_filings_job, publish_job],
     schedules=[market_after_close_schedule, sec_daily_schedule],
     sensors=[sec_filings_sensor, freshness_sensor, *publish_sensors],
@@ -41,7 +45,7 @@ defs = dg.Definitions(
         "sec": SecSourceResource(
             source=dg.EnvVar("MINERS_SEC_SOURCE"),
             market_source=dg.EnvVar("MINERS_SOURCE"),
-            user_agent=dg.EnvVar("SEC_USER_AGENT"),
+            user_agent=dg.EnvVar("SEC_USER_AGENT"),  # a secret: EnvVar keeps it out of run config
             files_dir=dg.EnvVar("MINERS_SEC_FILES_DIR"),
         ),
         "dbt": LocalDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

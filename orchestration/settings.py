@@ -1,7 +1,10 @@
-"""The project's settings, resolved the usual way: the environment, then the `.env` file, then the defaults.
+"""The project's settings and their defaults, resolved the usual way: the environment, then the `.env` file,
+then the defaults. This module is the only place a default is written.
 
-Every entry point (`miners run`, `miners dev`, and so `make run` and `make dev`) resolves them here, once,
-before Dagster starts, and exports the result, so Dagster's `EnvVar` resources see every setting set.
+Every entry point resolves them here: `miners` (and so `make run`, `make dev`) before Dagster starts, and the
+code location when it loads (`dagster dev` started any other way, run workers). The resolved values are
+exported to the process's environment, where the resources' `EnvVar`s, dbt's profile and child processes
+read them; `EnvVar` also keeps the secret (SEC_USER_AGENT) out of run config.
 """
 
 from __future__ import annotations
@@ -14,15 +17,16 @@ from dotenv import dotenv_values
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
 
-# The project's settings (.env.example documents them) at their offline defaults.
+# The project's settings (.env.example says what each is for) at their offline defaults. An empty value,
+# in the environment or in .env, means the default.
 SETTING_DEFAULTS = {
-    "MINERS_DATA_DIR": "warehouse",
+    "MINERS_DATA_DIR": "warehouse",  # relative to the repository root
     "MINERS_SOURCE": "snapshot",
     "MINERS_CSV_DIR": "",
-    "MINERS_SEC_SOURCE": "",
+    "MINERS_SEC_SOURCE": "",  # empty: follows MINERS_SOURCE (see sources/sec/source.py)
     "SEC_USER_AGENT": "",
     "MINERS_SEC_FILES_DIR": "",
-    "MINERS_HISTORY_START": "",
+    "MINERS_HISTORY_START": "2022-01-01",  # the first market-data partition; the snapshot starts there
 }
 
 # SQLite run storage writes one planned event per partition otherwise: minutes for a 5-year backfill.
@@ -42,17 +46,31 @@ def env_file() -> Path:
 def resolve_settings(environ: dict[str, str] | None = None, dotenv_path: Path | None = None) -> dict[str, str]:
     """Each setting from the environment if set there, else from the .env file, else its default.
 
-    A setting present in the environment wins even when empty (`MINERS_CSV_DIR= make run`), as with any
-    shell variable. DAGSTER_HOME defaults to <warehouse>/dagster_home, so runs show in the UI.
+    A setting present in the environment wins even when empty (`MINERS_CSV_DIR= make run` ignores the CSV
+    folder .env names), and an empty value means the default. DAGSTER_HOME defaults to
+    <warehouse>/dagster_home, so runs show in the UI.
     """
     environ = dict(os.environ if environ is None else environ)
     path = dotenv_path or env_file()
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
     resolved = {}
     for name, default in {**SETTING_DEFAULTS, **DAGSTER_DEFAULTS, "DAGSTER_HOME": ""}.items():
-        resolved[name] = environ[name] if name in environ else from_file.get(name, default)
+        resolved[name] = (environ[name] if name in environ else from_file.get(name, "")) or default
     if not resolved["DAGSTER_HOME"]:
-        resolved["DAGSTER_HOME"] = str(resolve_data_dir(resolved["MINERS_DATA_DIR"] or "warehouse") / "dagster_home")
+        resolved["DAGSTER_HOME"] = str(resolve_data_dir(resolved["MINERS_DATA_DIR"]) / "dagster_home")
+    return resolved
+
+
+def setting(name: str) -> str:
+    """One setting, resolved now."""
+    return resolve_settings()[name]
+
+
+def export_settings() -> dict[str, str]:
+    """Resolve the project's settings into this process's environment (not DAGSTER_HOME: a code location
+    loaded by Dagster keeps the instance it was started with)."""
+    resolved = resolve_settings()
+    os.environ.update({name: resolved[name] for name in SETTING_DEFAULTS})
     return resolved
 
 

@@ -19,12 +19,19 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
-@pytest.fixture(scope="session")
-def dbt_manifest(session_data_dir: Path) -> Path:
-    """`dbt parse` once per session: @dbt_assets loads the manifest when definitions are imported."""
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """`dbt parse` before collection: the definitions (the dbt assets, the gates, publish's list) are derived
+    from dbt's manifest when their modules are imported, and test modules import them."""
     from orchestration.defs.dbt.project import dbt_project, manifest_preparer
 
     manifest_preparer.prepare(dbt_project)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(session_data_dir: Path) -> Path:
+    """dbt's manifest (written at session start), with the session's settings applied."""
+    from orchestration.defs.dbt.project import dbt_project
+
     return dbt_project.manifest_path
 
 

@@ -1,6 +1,7 @@
 """Settings precedence: the environment wins over .env, which wins over the defaults, however miners is started."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -71,3 +72,18 @@ def test_make_targets_start_miners_which_resolves_settings(target: str, command:
     recipe = subprocess.run(["make", "-n", target], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert command in recipe.stdout
     assert "include .env" not in (PROJECT_ROOT / "Makefile").read_text()
+
+
+def test_env_example_documents_every_setting_and_sets_none() -> None:
+    """.env.example names each setting once, commented out: the defaults live in orchestration/settings.py."""
+    lines = (PROJECT_ROOT / ".env.example").read_text().splitlines()
+    named = [line.removeprefix("# ").removesuffix("=") for line in lines if re.fullmatch(r"# [A-Z_]+=", line)]
+    assert sorted(named) == sorted(SETTING_DEFAULTS)
+    assert not [line for line in lines if line and not line.startswith("#")]
+    assert resolve_settings({}, PROJECT_ROOT / ".env.example") == resolve_settings({}, PROJECT_ROOT / "absent.env")
+
+
+def test_empty_value_means_the_default(tmp_path: Path) -> None:
+    resolved = resolve_settings({"MINERS_SOURCE": ""}, _env_file(tmp_path, MINERS_DATA_DIR=""))
+    assert resolved["MINERS_SOURCE"] == SETTING_DEFAULTS["MINERS_SOURCE"]
+    assert resolved["MINERS_DATA_DIR"] == SETTING_DEFAULTS["MINERS_DATA_DIR"]

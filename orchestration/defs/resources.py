@@ -1,4 +1,5 @@
-"""Resources: every setting arrives here through an environment variable (see .env.example)."""
+"""Resources: the settings (orchestration/settings.py, which the code location exports) arrive through `EnvVar`,
+read when a run starts; the fields' defaults, for resources built by hand (tests), are the settings' defaults."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.paths import resolve_data_dir
+from orchestration.settings import SETTING_DEFAULTS
 from orchestration.sources.market import MarketSource, build_source
 from orchestration.sources.sec.source import SecSource, build_sec_source, resolve_sec_source
 
@@ -16,7 +18,7 @@ from orchestration.sources.sec.source import SecSource, build_sec_source, resolv
 class WarehouseResource(dg.ConfigurableResource):
     """The warehouse folder (MINERS_DATA_DIR): the build DuckDB file, raw payloads, caches."""
 
-    data_dir: str = "warehouse"
+    data_dir: str = SETTING_DEFAULTS["MINERS_DATA_DIR"]
 
     @property
     def root(self) -> Path:
@@ -44,8 +46,8 @@ class WarehouseResource(dg.ConfigurableResource):
 class MarketDataResource(dg.ConfigurableResource):
     """Which market-data source to use (MINERS_SOURCE: snapshot, live or csv) and its settings."""
 
-    source: str = "snapshot"
-    csv_dir: str = ""
+    source: str = SETTING_DEFAULTS["MINERS_SOURCE"]
+    csv_dir: str = SETTING_DEFAULTS["MINERS_CSV_DIR"]
 
     def build(self, cache_dir: Path) -> MarketSource:
         return build_source(self.source.strip().lower(), self.csv_dir or None, cache_dir=cache_dir)
@@ -58,10 +60,10 @@ class SecSourceResource(dg.ConfigurableResource):
     then makes SEC live too. `user_agent` (SEC_USER_AGENT) is required for live SEC and never logged.
     """
 
-    source: str = ""
-    market_source: str = ""
-    user_agent: str = ""
-    files_dir: str = ""
+    source: str = SETTING_DEFAULTS["MINERS_SEC_SOURCE"]
+    market_source: str = SETTING_DEFAULTS["MINERS_SOURCE"]
+    user_agent: str = SETTING_DEFAULTS["SEC_USER_AGENT"]
+    files_dir: str = SETTING_DEFAULTS["MINERS_SEC_FILES_DIR"]
 
     @property
     def source_name(self) -> str:

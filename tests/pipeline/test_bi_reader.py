@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
+from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import PROJECT_ROOT
 from tests.pipeline_run import PipelineRun
 
@@ -110,9 +110,9 @@ def test_bi_reader_sees_old_then_new_publish_without_errors_during_a_run(publish
     serving = published_copy / "serving.duckdb"
     engine = _superset_engine(serving)
     # what Superset does when a dataset is added: list schemas and tables
-    assert set(SERVED_MARTS) <= set(inspect(engine).get_table_names(schema="marts"))
+    assert set(served_marts()) <= set(inspect(engine).get_table_names(schema="marts"))
     before = _observe(engine)
-    assert before.mart_rows > 0 and before.log_rows == len(SERVED_MARTS) + len(REFERENCE_TABLES)
+    assert before.mart_rows > 0 and before.log_rows == len(served_tables())
 
     reader = Reader(serving)
     reader.start()
@@ -174,7 +174,7 @@ def test_parquet_exports_match_the_serving_tables(pipeline: PipelineRun):
             table: connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
             for schema, table in tables
         }
-    expected = {*SERVED_MARTS, *REFERENCE_TABLES, "publish_log", "publish_status"}
+    expected = {name.split(".")[1] for name in served_tables()} | {"publish_log", "publish_status"}
     assert set(counts) == expected
     folder = pipeline.data_dir / "parquet"
     assert {p.stem for p in folder.glob("*.parquet")} == expected  # no staged files left behind

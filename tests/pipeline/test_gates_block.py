@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.serving.publish import REFERENCE_TABLES
+from orchestration.defs.serving.publish import served_tables
 from tests.pipeline.published import (
     built_rows,
     check_outcomes,
@@ -160,7 +160,7 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
     published = defs.resolve_job_def("publish_job").execute_in_process(instance=instance, raise_on_error=False)
     assert published.success
     status = publish_status(tmp_path)
-    fresh = {f"marts.{m}" for m in market_marts} | {f"reference.{r}" for r in REFERENCE_TABLES}
+    fresh = {f"marts.{m}" for m in market_marts} | {t for t, (_, gated) in served_tables().items() if not gated}
     assert {t for t, row in status.items() if row["status"] == "fresh"} == fresh
     marts = sorted(f"marts.{m}" for m in market_marts)
     assert served_rows(tmp_path, marts) == built_rows(tmp_path, marts)
@@ -178,12 +178,12 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
 
 def test_unreconciled_breakdown_fails_the_mart_gate(pipeline: PipelineRun, tmp_path: Path):
     """A filing whose members do not add up to its total: the revenue-mix suite blocks on it."""
-    from orchestration.defs.quality.gx_suites import validate_frame
+    from orchestration.defs.quality.gates import validate_table
 
     frame = pipeline.query("select * from marts.mart_revenue_mix")
     row = frame.index[frame["has_breakdown"]][0]
     frame.loc[row, "reconciliation_gap"] = 0.02  # members 2% above the reported total
-    result = validate_frame(frame, "mart_revenue_mix", id_columns=["ticker", "period_start", "period_end"])
+    result = validate_table(frame, "mart_revenue_mix")
     assert not result.success
     assert [f.kwargs["column"] for f in result.blocking_failures] == ["reconciliation_gap"]
     assert result.blocking_failures[0].sample[0]["ticker"] == frame.loc[row, "ticker"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from orchestration.defs.quality import gates
-from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
+from orchestration.defs.serving.publish import served_marts, served_tables
 from tests.pipeline.published import (
     built_rows,
     check_outcomes,
@@ -22,7 +22,7 @@ from tests.pipeline.published import (
 )
 from tests.pipeline_run import PipelineRun
 
-SERVED = {f"marts.{m}" for m in SERVED_MARTS} | {f"reference.{r}" for r in REFERENCE_TABLES}
+SERVED = set(served_tables())
 OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # publish_status: a view on publish_log
 
 
@@ -45,7 +45,7 @@ def test_publish_serves_every_gated_table(pipeline: PipelineRun):
             ).fetchall()
         }
         assert tables == OBJECTS
-        for mart in SERVED_MARTS:
+        for mart in served_marts():
             served = connection.execute(f"select * from serving.marts.{mart} order by all").fetchall()
             built = connection.execute(f"select * from build.marts.{mart} order by all").fetchall()
             assert served == built, mart
@@ -141,7 +141,7 @@ def test_a_failed_mart_gate_withholds_only_that_mart(
     result = _run("all_assets_job", instance, partition_key="2026-11-20")
     outcomes = check_outcomes(result)
     assert outcomes[("mart_event_reactions", "ge_gate")] is False
-    for mart in SERVED_MARTS:
+    for mart in served_marts():
         assert mart in materialized(result), mart
         if mart != "mart_event_reactions":
             assert outcomes[(mart, "ge_gate")], mart
@@ -156,7 +156,7 @@ def test_a_failed_mart_gate_withholds_only_that_mart(
     assert {t for t, row in status.items() if row["status"] == "fresh"} == SERVED - {stale}
     for table in SERVED - {stale}:
         assert status[table]["built_in_run_id"] == result.run_id, table
-    fresh_marts = sorted(f"marts.{m}" for m in SERVED_MARTS if f"marts.{m}" != stale)
+    fresh_marts = sorted(f"marts.{m}" for m in served_marts() if f"marts.{m}" != stale)
     assert served_rows(tmp_path, fresh_marts) == built_rows(tmp_path, fresh_marts)
     assert built_rows(tmp_path, [stale])[stale] != previous[stale]  # the build changed, the served one did not
     assert served_rows(tmp_path, [stale])[stale] == previous[stale]

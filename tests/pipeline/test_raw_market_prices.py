@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from orchestration.defs.ingest.assets import raw_market_prices
-from orchestration.defs.ingest.checks import raw_market_prices_gate
 from orchestration.defs.ingest.partitions import partition_range_tags
+from orchestration.defs.quality.gates import gates_on
 from orchestration.defs.resources import MarketDataResource, WarehouseResource
 
 DATA_COLUMNS = "ticker, date, open, high, low, close, adj_close, volume, source, is_synthetic"
@@ -18,7 +18,7 @@ DATA_COLUMNS = "ticker, date, open, high, low, close, adj_close, volume, source,
 
 def materialize_raw(data_dir: Path, start: str, end: str, **source) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [raw_market_prices, raw_market_prices_gate],
+        [raw_market_prices, *gates_on("raw_market_prices")],
         resources={
             "warehouse": WarehouseResource(data_dir=str(data_dir)),
             "market_data": MarketDataResource(**(source or {"source": "snapshot"})),

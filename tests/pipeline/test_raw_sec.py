@@ -11,9 +11,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.quality.gates import gates_on
 from orchestration.defs.resources import SecSourceResource, WarehouseResource
 from orchestration.defs.sec import assets as sec_assets
-from orchestration.defs.sec.checks import sec_gates, sec_load_error_checks
+from orchestration.defs.sec.checks import sec_load_error_checks
 from orchestration.sources.sec import source as sec_source
 from orchestration.sources.sec.source import Company
 
@@ -28,7 +29,7 @@ DATA_COLUMNS = {
 def materialize_sec(data_dir: Path, **sec) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [sec_assets.raw_sec_filings, sec_assets.raw_sec_company_facts, sec_assets.raw_sec_revenue_facts]
-        + sec_gates
+        + gates_on(*sec_assets.SEC_ASSETS)
         + sec_load_error_checks,
         resources={
             "warehouse": WarehouseResource(data_dir=str(data_dir)),

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from orchestration.defs.quality.gx_suites import validate_frame
+from orchestration.defs.quality.gates import validate_table
 from orchestration.paths import EXPECTATIONS_DIR
 from tests.real_data.conftest import RealRun
 
@@ -32,13 +32,13 @@ def test_suite_passes_on_real_data_and_blocks_a_planted_corruption(real_run: Rea
     frame = real_run.warehouse(f"select * from {table_of(suite)}")  # noqa: S608 - names from the suites
     if frame.empty:
         pytest.skip(f"{table_of(suite)} is empty in the real-data run (the files source has no companyfacts)")
-    result = validate_frame(frame, suite)
+    result = validate_table(frame, suite)
     assert not result.blocking_failures, result.summary()
 
     column = key_column(suite)
     corrupted = frame.copy()
     corrupted.loc[corrupted.index[0], column] = None
-    blocked = validate_frame(corrupted, suite)
+    blocked = validate_table(corrupted, suite)
     assert any(
         f.expectation == "expect_column_values_to_not_be_null" and f.kwargs.get("column") == column
         for f in blocked.blocking_failures

@@ -11,22 +11,23 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from orchestration.defs.quality.gx_suites import SuiteResult, validate_frame
+from orchestration.defs.quality.gates import validate_table
+from orchestration.defs.quality.gx_suites import SuiteResult
 from orchestration.paths import SEEDS_DIR
 from tests.real_data.conftest import RealRun
 
 # suite -> (table, id columns), as the gates in orchestration/defs/{ingest,dbt}/checks.py read them
 SUITES = {
-    "raw_market_prices": ("raw.market_prices", ["ticker", "date"]),
-    "mart_factor_exposure": ("marts.mart_factor_exposure", ["ticker", "session_date", "window_size"]),
-    "mart_event_reactions": ("marts.mart_event_reactions", ["ticker", "event_id"]),
+    "raw_market_prices": "raw.market_prices",
+    "mart_factor_exposure": "marts.mart_factor_exposure",
+    "mart_event_reactions": "marts.mart_event_reactions",
 }
 
 
 @pytest.fixture(scope="module")
 def real_market(real_run: RealRun) -> dict[str, pd.DataFrame]:
     """raw.market_prices, the market marts and the returns as the real-data `make run` built them."""
-    frames = {suite: real_run.warehouse(f"select * from {table}") for suite, (table, _) in SUITES.items()}  # noqa: S608
+    frames = {suite: real_run.warehouse(f"select * from {table}") for suite, table in SUITES.items()}  # noqa: S608
     frames["int_daily_returns"] = real_run.warehouse(
         "select ticker, session_date, daily_return from intermediate.int_daily_returns"
     )
@@ -34,7 +35,7 @@ def real_market(real_run: RealRun) -> dict[str, pd.DataFrame]:
 
 
 def validate(frame: pd.DataFrame, suite: str) -> SuiteResult:
-    return validate_frame(frame, suite, id_columns=SUITES[suite][1])
+    return validate_table(frame, suite)
 
 
 def blocking(result: SuiteResult) -> set[str]:

@@ -32,7 +32,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
-from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS
+from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import PROJECT_ROOT
 from orchestration.settings import offline_env
 from tests.pipeline.published import served_files
@@ -44,7 +44,7 @@ from tests.test_webserver import running_in_group
 START, END = "2025-12-01", "2026-03-31"
 RUN_TIMEOUT = 600  # seconds, for one run on a loaded machine
 STOP_TIMEOUT = 30
-SERVED = {f"marts.{mart}" for mart in SERVED_MARTS} | {f"reference.{name}" for name in REFERENCE_TABLES}
+SERVED = set(served_tables())
 OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # every one has a Parquet file
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
 
@@ -313,7 +313,7 @@ def mart_digests(database: Path) -> dict[str, str]:
             mart: hashlib.sha256(
                 repr(connection.execute(f"select * from marts.{mart} order by all").fetchall()).encode()  # noqa: S608
             ).hexdigest()
-            for mart in SERVED_MARTS
+            for mart in served_marts()
         }
 
 

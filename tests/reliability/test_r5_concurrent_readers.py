@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
-from orchestration.defs.serving.publish import REFERENCE_TABLES, SERVED_MARTS, publish
+from orchestration.defs.serving.publish import publish, served_tables
 from tests.pipeline.published import copy_warehouse
 from tests.pipeline_run import PipelineRun
 
@@ -54,7 +54,7 @@ def test_readers_never_fail_while_publish_replaces_the_file(
                 READER,
                 str(serving),
                 str(QUERIES_EACH),
-                str(len(SERVED_MARTS) + len(REFERENCE_TABLES)),
+                str(len(served_tables())),
             ],
             stdout=subprocess.PIPE,
             text=True,

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from orchestration.defs.quality.gates import validate_table
 from orchestration.defs.quality.gx_suites import validate_frame
 from orchestration.paths import SEEDS_DIR
 from orchestration.universe import load_universe
@@ -38,13 +39,13 @@ def good_prices() -> pd.DataFrame:
 
 
 def failures(frame: pd.DataFrame) -> dict[str, object]:
-    result = validate_frame(frame, "raw_market_prices", id_columns=["ticker", "date"])
+    result = validate_table(frame, "raw_market_prices")
     assert not result.success
     return {f"{f.expectation}:{f.kwargs.get('column') or f.kwargs.get('column_list')}": f for f in result.failed}
 
 
 def test_good_batch_passes():
-    result = validate_frame(good_prices(), "raw_market_prices", id_columns=["ticker", "date"])
+    result = validate_table(good_prices(), "raw_market_prices")
     assert result.success, result.summary()
     assert result.evaluated >= 15
 
@@ -135,7 +136,7 @@ def test_good_mart_frames_pass():
         (good_event_reactions(), "mart_event_reactions"),
         (good_factor_exposure(), "mart_factor_exposure"),
     ):
-        result = validate_frame(frame, suite)
+        result = validate_table(frame, suite)
         assert result.success and not result.failed, result.summary()
 
 
@@ -152,11 +153,11 @@ def test_good_mart_frames_pass():
 def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value: float):
     frame = good_event_reactions() if suite == "mart_event_reactions" else good_factor_exposure()
     frame.loc[0, column] = value
-    result = validate_frame(frame, suite, id_columns=["ticker"])
+    result = validate_table(frame, suite)
     assert result.success, result.summary()
     (warning,) = result.warnings
     assert warning.severity == "warning" and warning.kwargs["column"] == column
-    assert warning.sample == [{column: value, "ticker": "MARA"}]
+    assert warning.sample[0][column] == value and warning.sample[0]["ticker"] == "MARA"
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ import duckdb
 import pytest
 
 from orchestration.defs.serving.publish import (
-    REFERENCE_TABLES,
-    SERVED_MARTS,
     Verdict,
     export_parquet,
     served_tables,
@@ -31,10 +29,11 @@ def build_warehouse(path: Path, value: int) -> None:
     """A build warehouse with every served relation (one row holding `value`) and the as-of tables."""
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema marts; create schema staging; create schema intermediate; create schema raw")
-        for mart in SERVED_MARTS:
-            connection.execute(f"create table marts.{mart} as select {value} as value, 'x' as label")
-        for relation in REFERENCE_TABLES.values():
-            connection.execute(f"create view {relation} as select {value} as value")
+        for relation, gated in served_tables().values():
+            if gated:  # the marts
+                connection.execute(f"create table {relation} as select {value} as value, 'x' as label")
+            else:  # the reference tables: views on the seeds
+                connection.execute(f"create view {relation} as select {value} as value")
         connection.execute("create table intermediate.int_us_sessions as select date '2026-11-20' as session_date")
         connection.execute("create table raw.sec_filings as select date '2026-11-18' as filing_date")
 

@@ -11,17 +11,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from orchestration.defs.quality.gx_suites import FailedExpectation, SuiteResult, validate_frame
+from orchestration.defs.quality.gates import validate_table
+from orchestration.defs.quality.gx_suites import FailedExpectation, SuiteResult
 
-# The id columns the real gates report (orchestration/defs/sec/checks.py and defs/dbt/checks.py).
-ID_COLUMNS = {
-    "raw_sec_filings": ["cik", "accession_number"],
-    "raw_sec_company_facts": ["cik", "concept", "period_end", "accession_number"],
-    "raw_sec_revenue_facts": ["accession_number", "concept", "context_id"],
-    "mart_revenue_mix": ["ticker", "period_start", "period_end", "reconciliation_status", "unmapped_members"],
-    "mart_ai_capacity_exposure": ["ticker", "month_end"],
-    "mart_ai_pivot_scenarios": ["ticker", "share_of_power_moved"],
-}
 LOADED = {
     "source": "snapshot",
     "is_synthetic": True,
@@ -278,7 +270,7 @@ GOOD = {
 
 
 def validate(suite: str, data: pd.DataFrame) -> SuiteResult:
-    return validate_frame(data, suite, id_columns=ID_COLUMNS[suite])
+    return validate_table(data, suite)
 
 
 def key(failure: FailedExpectation) -> str:
@@ -404,8 +396,8 @@ def test_revenue_facts_non_nil_fact_without_value_fails():
     data.loc[1, "value"] = None
     failure = only_blocking(validate("raw_sec_revenue_facts", data), "expect_column_values_to_not_be_null:value")
     assert failure.unexpected_count == 1
-    sample = failure.sample[0]  # the id columns, plus the failing column itself
-    assert {k: sample[k] for k in ID_COLUMNS["raw_sec_revenue_facts"]} == {
+    sample = failure.sample[0]  # the grain, plus the failing column itself
+    assert {k: sample[k] for k in ("accession_number", "concept", "context_id")} == {
         "accession_number": Q1,
         "concept": "us-gaap:Revenues",
         "context_id": "c-7",

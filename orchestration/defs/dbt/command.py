@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.settings import SETTING_DEFAULTS, resolve_settings
 
 # dbt's own DBT_TARGET_PATH moves the artefacts (manifest, run results); dagster-dbt honours it too.
 DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
@@ -40,12 +41,18 @@ def dbt_command(*args: str, target_path: Path = DBT_TARGET_PATH) -> list[str]:
     ]
 
 
+def dbt_env() -> dict[str, str]:
+    """This process's environment with the settings resolved: dbt's profile reads MINERS_DATA_DIR."""
+    resolved = resolve_settings()
+    return {**os.environ, **{name: resolved[name] for name in SETTING_DEFAULTS}}
+
+
 def start_parse(target_path: Path = DBT_TARGET_PATH) -> subprocess.Popen[str]:
     """Start `dbt parse` (writes target/manifest.json); `wait_for_parse` collects it."""
     return subprocess.Popen(
         dbt_command("parse", "--quiet", target_path=target_path),
         cwd=DBT_PROJECT_DIR,
-        env=os.environ.copy(),
+        env=dbt_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

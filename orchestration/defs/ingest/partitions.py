@@ -1,12 +1,11 @@
 """Market data is partitioned by calendar day (bitcoin trades every day; equities on US sessions)."""
 
-import os
-
 import dagster as dg
 
-# First partition. MINERS_HISTORY_START moves it (read when the definitions load, like the partition set);
-# the default covers the bundled snapshot.
-HISTORY_START = os.environ.get("MINERS_HISTORY_START") or "2022-01-01"
+from orchestration.settings import setting
+
+# First partition: MINERS_HISTORY_START, read when the definitions load, like the partition set.
+HISTORY_START = setting("MINERS_HISTORY_START")
 
 # end_offset=1: today's partition exists, so the after-close schedule can load today's bars.
 daily_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="America/New_York", end_offset=1)

@@ -1,30 +1,39 @@
-"""Build a blocking Dagster asset check that runs a table's GE suite."""
+"""The blocking GE gates: one `ge_gate` check per table the dbt YAML declares `gated` (defs/dbt/tables.py)."""
 
 import dagster as dg
+import pandas as pd
 
-from orchestration.defs.quality.gx_suites import suite_path, validate_frame
+from orchestration.defs.dbt.tables import DeclaredTable, declared, gated_tables
+from orchestration.defs.quality.gx_suites import SuiteResult, suite_path, validate_frame
 from orchestration.defs.resources import WarehouseResource
 
 
-def gate_check(asset_key: str, table: str, id_columns: list[str]) -> dg.AssetChecksDefinition:
-    """`ge_gate` on `asset_key`: validates `table` with expectations/<asset_key>.json.
+def validate_table(frame: pd.DataFrame, asset_key: str) -> SuiteResult:
+    """The table's suite and its grain on `frame`, failures named by the declared columns: what its gate runs."""
+    table = declared(asset_key)
+    return validate_frame(frame, table.suite, grain=table.grain, shown_with=table.shown_with)
+
+
+def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
+    """`ge_gate` on the table's asset: its rows against expectations/<suite>.json and its grain.
 
     A failed critical expectation blocks everything downstream; failed warning-level ones only report.
     """
 
     @dg.asset_check(
-        asset=asset_key,
+        asset=table.asset_key,
         name="ge_gate",
         blocking=True,
-        description=f"Great Expectations suite expectations/{asset_key}.json on {table}; a failure blocks "
-        "everything downstream.",
+        description=f"Great Expectations suite expectations/{table.suite}.json and the grain "
+        f"({', '.join(table.grain)}) on {table.relation}; a failure blocks everything downstream.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as connection:
-            frame = connection.sql(f"select * from {table}").df()  # noqa: S608 - table names are constants
-        result = validate_frame(frame, asset_key, id_columns=id_columns)
+            # relation names come from dbt's manifest, not from input
+            frame = connection.sql(f"select * from {table.relation}").df()  # noqa: S608
+        result = validate_table(frame, table.asset_key)
         metadata: dict = {
-            "suite": str(suite_path(asset_key).name),
+            "suite": str(suite_path(table.suite).name),
             "rows_validated": result.rows,
             "expectations_evaluated": result.evaluated,
             "expectations_failed": len(result.failed),
@@ -54,3 +63,11 @@ def gate_check(asset_key: str, table: str, id_columns: list[str]) -> dg.AssetChe
         )
 
     return _check
+
+
+gates = [gate_check(table) for table in gated_tables()]
+
+
+def gates_on(*asset_keys: str) -> list[dg.AssetChecksDefinition]:
+    """The gates of these assets (to materialize a few assets with their gates)."""
+    return [gate for gate, table in zip(gates, gated_tables(), strict=True) if table.asset_key in asset_keys]

@@ -1,5 +1,8 @@
 """Validate a DataFrame against a stored Great Expectations 1.x suite (expectations/<name>.json).
 
+The table's grain is not in the suite: it is declared once, in the dbt YAML (see defs/dbt/tables.py), and
+added here as a critical `expect_compound_columns_to_be_unique`.
+
 GE is imported lazily (it costs seconds) and its context built once per process. DataFrames are read
 from DuckDB and validated with the pandas datasource: GE's SQL route over duckdb-engine gives wrong
 results.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -98,21 +102,40 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def load_suite(suite_name: str, grain: Sequence[str] = (), folder: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    """The stored suite, plus the grain's uniqueness when a grain is given."""
+    suite = json.loads(suite_path(suite_name, folder).read_text())
+    if grain:
+        suite["expectations"].append(
+            {
+                "type": "expect_compound_columns_to_be_unique",
+                "kwargs": {"column_list": list(grain)},
+                "meta": {"why": "the grain declared in the dbt YAML"},
+            }
+        )
+    return suite
+
+
 def validate_frame(
-    frame: pd.DataFrame, suite_name: str, id_columns: list[str] | None = None, folder: Path = EXPECTATIONS_DIR
+    frame: pd.DataFrame,
+    suite_name: str,
+    grain: Sequence[str] = (),
+    shown_with: Sequence[str] = (),
+    folder: Path = EXPECTATIONS_DIR,
 ) -> SuiteResult:
-    """Run the suite on `frame`; failures carry counts and sample rows (their `id_columns` values)."""
+    """Run the suite and the grain's uniqueness on `frame`; failures carry counts and sample rows (named by
+    their grain's values and the `shown_with` columns)."""
     import great_expectations as gx
 
     context = _context()
-    suite = gx.ExpectationSuite(**json.loads(suite_path(suite_name, folder).read_text()))
+    suite = gx.ExpectationSuite(**load_suite(suite_name, grain, folder))
     datasource = context.data_sources.add_or_update_pandas(name=f"gate_{suite_name}")
     asset = datasource.add_dataframe_asset(name=suite_name)
     batch_definition = asset.add_batch_definition_whole_dataframe(name="whole")
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
-    if id_columns:
-        result_format["unexpected_index_column_names"] = id_columns
+    if grain or shown_with:
+        result_format["unexpected_index_column_names"] = [*grain, *shown_with]
     validation = batch.validate(suite, result_format=result_format)
     failed = []
     for item in validation.results:

@@ -1,18 +1,9 @@
-"""Checks on the raw SEC assets: the blocking GE gates, and a report of items that failed to load."""
+"""Checks on the raw SEC assets beside their GE gates (defs/quality/gates.py): items that failed to load."""
 
 import dagster as dg
 
-from orchestration.defs.quality.gates import gate_check
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.sec.assets import SEC_ASSETS
-
-raw_sec_filings_gate = gate_check("raw_sec_filings", "raw.sec_filings", id_columns=["cik", "accession_number"])
-raw_sec_company_facts_gate = gate_check(
-    "raw_sec_company_facts", "raw.sec_company_facts", id_columns=["cik", "concept", "period_end", "accession_number"]
-)
-raw_sec_revenue_facts_gate = gate_check(
-    "raw_sec_revenue_facts", "raw.sec_revenue_facts", id_columns=["accession_number", "concept", "context_id"]
-)
 
 
 def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
@@ -54,4 +45,3 @@ def _describe(errors: list[dict]) -> str:
 
 
 sec_load_error_checks = [load_errors_check(key) for key in SEC_ASSETS]
-sec_gates = [raw_sec_filings_gate, raw_sec_company_facts_gate, raw_sec_revenue_facts_gate]

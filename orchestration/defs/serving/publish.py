@@ -22,6 +22,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from orchestration.defs.dbt.tables import served_tables as declared_served_tables
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
 
 try:
@@ -31,25 +32,6 @@ except ImportError:  # Windows: publishes are not serialized, and files left asi
 
 # DuckDB 2 writes storage v2 by default, which the DuckDB builds inside BI drivers cannot open.
 STORAGE_COMPATIBILITY = "v1.4.0"
-# The gated marts publish serves (each has a `ge_gate` check; see orchestration/defs/dbt/checks.py).
-SERVED_MARTS = (
-    "mart_revenue_mix",
-    "mart_revenue_facts",
-    "mart_ai_capacity_exposure",
-    "mart_ai_pivot_scenarios",
-    "mart_factor_exposure",
-    "mart_event_reactions",
-)
-# serving name -> build-warehouse relation (the typed staging views of the seeds)
-REFERENCE_TABLES = {
-    "miners": "staging.stg_reference__miners",
-    "ai_hpc_contracts": "staging.stg_reference__ai_hpc_contracts",
-    "market_events": "staging.stg_reference__market_events",
-    "miner_power_capacity": "staging.stg_reference__miner_power_capacity",
-    "revenue_member_map": "staging.stg_reference__revenue_member_map",
-    "revenue_concept_rules": "staging.stg_reference__revenue_concept_rules",
-    "ticker_listings": "staging.stg_reference__ticker_listings",
-}
 GATE = "ge_gate"
 CHECK_HISTORY = 25  # executions looked at to find a check's latest completed one
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
@@ -95,11 +77,14 @@ def parquet_dir(warehouse: WarehouseResource) -> Path:
 
 
 def served_tables() -> dict[str, tuple[str, bool]]:
-    """serving table -> (build-warehouse relation, gated): the marts, then the reference tables."""
-    return {
-        **{f"marts.{mart}": (f"marts.{mart}", True) for mart in SERVED_MARTS},
-        **{f"reference.{name}": (relation, False) for name, relation in REFERENCE_TABLES.items()},
-    }
+    """serving table -> (build-warehouse relation, gated): the marts, then the reference tables, as the dbt
+    YAML declares them (defs/dbt/tables.py)."""
+    return {table.served_as: (table.relation, table.gated) for table in declared_served_tables()}
+
+
+def served_marts() -> list[str]:
+    """The gated tables publish serves: the assets it waits for."""
+    return [table.asset_key for table in declared_served_tables() if table.gated]
 
 
 @contextmanager
@@ -393,7 +378,7 @@ def export_parquet(serving: Path, folder: Path, run_id: str, keep: frozenset[str
 
 @dg.asset(
     key="publish",
-    deps=list(SERVED_MARTS),
+    deps=served_marts(),
     group_name="serving",
     kinds={"duckdb", "parquet"},
     owners=["team:data-engineering"],

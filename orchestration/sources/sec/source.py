@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.paths import SNAPSHOT_DIR
+from orchestration.settings import setting
 from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.edgar import EdgarClient, check_accession, live_session, normalize_cik
 from orchestration.sources.sec.edgar_replay import replay_session
@@ -89,7 +90,7 @@ class EdgarSource:
             if not isinstance(page, dict) or not isinstance(page.get("name"), str):
                 problem = f"{where}: filings.files holds {page!r}, not a page with a name"
                 raise SecPayloadError(problem, received=fetched)
-            if str(page.get("filingTo", "9999")) < "2022-01-01":
+            if str(page.get("filingTo", "9999")) < setting("MINERS_HISTORY_START"):
                 continue  # older than the history the product covers
             name = page["name"]
             try:

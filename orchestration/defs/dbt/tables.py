@@ -1,0 +1,83 @@
+"""The tables the pipeline gates and serves, as the dbt YAML declares them (read from dbt's manifest).
+
+A table is declared once, in its dbt YAML `meta` (under `config:` for models, beside `dagster:` for sources):
+
+- `grain`: the columns one row is unique on. dbt's `unique_combination` test reads it through a YAML
+  anchor, the GE gate adds it to the table's suite, and a failed expectation names rows by it.
+- `shown_with`: columns a failed expectation's sample rows show beside the grain (say, a row's status).
+- `gated: true`: a blocking GE gate (`ge_gate`, suite expectations/<asset key>.json) guards the table.
+- `served: true` (marts) or `served_as: <schema>.<table>` (reference models): publish copies it to the
+  serving file, as the same relation or under that name.
+
+The Dagster checks (`quality/checks.py`) and the publish list (`serving/publish.py`) are derived from here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from orchestration.defs.dbt.project import dbt_project
+
+
+@dataclass(frozen=True)
+class DeclaredTable:
+    asset_key: str  # the Dagster asset: the model's name, or a source's `dagster.asset_key`
+    relation: str  # schema.table in the build warehouse
+    grain: tuple[str, ...]
+    shown_with: tuple[str, ...]
+    gated: bool
+    served_as: str | None  # serving schema.table, None when not served
+
+    @property
+    def suite(self) -> str:
+        """The GE suite's name: expectations/<suite>.json."""
+        return self.asset_key
+
+
+def _declared(node: dict, asset_key: str, relation: str) -> DeclaredTable | None:
+    meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+    if not {"grain", "gated", "served", "served_as"} & meta.keys():
+        return None
+    return DeclaredTable(
+        asset_key=asset_key,
+        relation=relation,
+        grain=tuple(meta.get("grain", ())),
+        shown_with=tuple(meta.get("shown_with", ())),
+        gated=bool(meta.get("gated")),
+        served_as=meta.get("served_as") or (relation if meta.get("served") else None),
+    )
+
+
+@cache
+def declared_tables(manifest_path: Path | None = None) -> tuple[DeclaredTable, ...]:
+    """Every source and model whose YAML declares a grain, a gate or serving: sources first, then models, by
+    name (the order checks and publish list them in)."""
+    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    tables = []
+    for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
+        key = source.get("meta", {}).get("dagster", {}).get("asset_key") or [source["name"]]
+        tables.append(_declared(source, "/".join(key), f"{source['schema']}.{source['identifier']}"))
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    for model in sorted(models, key=lambda n: n["name"]):
+        tables.append(_declared(model, model["name"], f"{model['schema']}.{model['alias']}"))
+    return tuple(table for table in tables if table is not None)
+
+
+def gated_tables() -> tuple[DeclaredTable, ...]:
+    return tuple(table for table in declared_tables() if table.gated)
+
+
+def served_tables() -> tuple[DeclaredTable, ...]:
+    """Gated tables (the marts) first, then the reference tables."""
+    served = [table for table in declared_tables() if table.served_as]
+    return tuple(sorted(served, key=lambda table: not table.gated))
+
+
+def declared(asset_key: str) -> DeclaredTable:
+    for table in declared_tables():
+        if table.asset_key == asset_key:
+            return table
+    raise KeyError(f"{asset_key}: no grain, gate or serving declared in the dbt YAML")

@@ -1,0 +1,45 @@
+"""The dbt YAML's declarations are complete and stated once: every raw table and mart declares its grain and
+its gate, every mart is served, every gate has its suite, and no suite restates a grain."""
+
+import json
+
+from orchestration.defs.dbt.tables import declared_tables, gated_tables, served_tables
+from orchestration.paths import EXPECTATIONS_DIR
+from tests.expected import gated_assets, mart_assets
+
+
+def test_every_raw_table_and_mart_is_gated_with_a_grain():
+    gated = {table.asset_key: table for table in gated_tables()}
+    assert set(gated) == gated_assets()
+    for table in gated.values():
+        assert table.grain, f"{table.asset_key}: declare its grain in the dbt YAML meta"
+
+
+def test_every_mart_is_served_under_its_own_name():
+    served = {table.asset_key: table.served_as for table in served_tables() if table.gated}
+    assert served == {mart: f"marts.{mart}" for mart in mart_assets()}
+
+
+def test_reference_tables_are_served_ungated_in_the_reference_schema():
+    reference = [table for table in served_tables() if not table.gated]
+    assert reference and all(table.served_as.startswith("reference.") for table in reference)
+    assert all(table.relation.startswith("staging.stg_reference__") for table in reference)
+
+
+def test_every_gate_has_its_suite_and_every_suite_a_gate():
+    suites = {path.stem for path in EXPECTATIONS_DIR.glob("*.json")}
+    assert suites == {table.suite for table in gated_tables()}
+
+
+def test_no_suite_restates_a_grain():
+    """The grain lives in the dbt YAML; the gate adds its uniqueness to the suite."""
+    for table in declared_tables():
+        if table.gated:
+            suite = json.loads((EXPECTATIONS_DIR / f"{table.suite}.json").read_text())
+            types = {expectation["type"] for expectation in suite["expectations"]}
+            assert "expect_compound_columns_to_be_unique" not in types, table.suite
+
+
+def test_shown_columns_are_not_grain_columns():
+    for table in declared_tables():
+        assert not set(table.shown_with) & set(table.grain), table.asset_key
