@@ -26,7 +26,7 @@ settings: setup ## Print the settings a run would use (environment > .env > defa
 	@$(UV) run miners settings
 
 snapshot: setup ## Regenerate the bundled synthetic market and SEC snapshots (deterministic)
-	$(UV) run miners snapshot
+	$(UV) run python -m tools.snapshot
 
 dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080 (warehouse as `make settings` says)
 	export MINERS_DATA_DIR="$$($(UV) run miners settings | sed -n 's/^MINERS_DATA_DIR=//p')" && cd dbt_project \

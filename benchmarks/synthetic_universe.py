@@ -12,7 +12,7 @@
   them) per company and per factor ticker of `factors.csv`, for `MINERS_SOURCE=csv`.
 
 Prices are SYNTHETIC, seeded and deterministic. Daily simple returns on the XNYS session calendar
-(exchange_calendars, as orchestration/snapshot/generator.py uses), BTC-USD on every calendar day:
+(exchange_calendars, as tools/snapshot/market.py uses), BTC-USD on every calendar day:
 
 - market  r_m  ~ N(0.0004, 0.011)                                  (SPY)
 - AI      r_ai = 0.0012 + 1.5 r_m + N(0, 0.022)                     (NVDA)

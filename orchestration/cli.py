@@ -1,4 +1,4 @@
-"""`miners`: the command-line entry points (run the pipeline, regenerate the snapshot)."""
+"""`miners`: the command-line entry points (run the pipeline, the Dagster UI, settings, one filing's facts)."""
 
 from __future__ import annotations
 
@@ -286,7 +286,6 @@ def main(argv: list[str] | None = None) -> int:
     dev_cmd = commands.add_parser("dev", help="the Dagster UI (dagster dev) on 127.0.0.1 with these settings")
     dev_cmd.add_argument("--port", type=int, default=3000)
     commands.add_parser("settings", help="print the resolved settings (environment > .env > defaults)")
-    commands.add_parser("snapshot", help="regenerate the bundled SYNTHETIC market and SEC snapshots (seeded)")
     facts_cmd = commands.add_parser(
         "revenue-facts", help="print the revenue facts of one SEC filing (iXBRL or XBRL) as CSV"
     )
@@ -303,16 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         print_settings(settings)
         return 0
-    if args.command == "dev":
-        return dev(args.port)
-    from orchestration.snapshot.generator import write_snapshot
-    from orchestration.snapshot.sec_generator import write_sec_snapshot
-
-    truth = write_snapshot()
-    print(f"market snapshot written: {len(truth.bars)} tickers, {truth.truth['start']}..{truth.truth['end']}")
-    sec = write_sec_snapshot()
-    print(f"SEC snapshot written: {len(sec.files)} files")
-    return 0
+    return dev(args.port)
 
 
 if __name__ == "__main__":

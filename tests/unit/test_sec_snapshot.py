@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from orchestration.paths import SEEDS_DIR, SNAPSHOT_DIR
-from orchestration.snapshot.sec_generator import AS_OF, write_sec_snapshot
 from orchestration.universe import load_seed
+from tools.snapshot.sec import AS_OF, write_sec_snapshot
 
 SEC_DIR = SNAPSHOT_DIR / "sec"
 ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from orchestration.paths import SNAPSHOT_DIR
-from orchestration.snapshot.generator import write_snapshot
 from orchestration.universe import load_universe
+from tools.snapshot.market import write_snapshot
 
 
 def test_committed_snapshot_matches_generator(tmp_path: Path):

@@ -1,1 +1,0 @@
-"""The bundled offline snapshot: synthetic market data with planted ground truth."""

@@ -1,0 +1,3 @@
+"""Seeded generators of the bundled offline snapshot under `orchestration/snapshot/data/` (`make snapshot`):
+`market` writes the Yahoo chart responses, `sec` the EDGAR bodies, each with its planted truth. The runtime
+only replays what they wrote."""
