@@ -187,11 +187,12 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
 
 
 def revenue_facts(path: str) -> int:
-    """Print one filing's revenue facts as CSV (values in dollars), for an analyst to eyeball."""
+    """Print one filing's revenue facts as CSV (values in dollars), classified as dbt classifies them, for an
+    analyst to eyeball."""
     import csv
 
     from orchestration.sources.errors import SecDataError
-    from orchestration.sources.sec.categories import fact_category, load_member_rules
+    from orchestration.sources.sec.classification import classify_filings
     from orchestration.sources.sec.xbrl import parse_file
 
     document = Path(path)
@@ -203,8 +204,7 @@ def revenue_facts(path: str) -> int:
     except SecDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    rules = load_member_rules()
-    header = ["concept", "period_start", "period_end", "axis", "member", "category", "value"]
+    header = ["concept", "period_start", "period_end", "axis", "member", "category", "exclusion_reason", "value"]
     rows = [
         [
             fact.concept,
@@ -212,10 +212,11 @@ def revenue_facts(path: str) -> int:
             fact.period_end.isoformat(),
             fact.axis or "",
             fact.member or "",
-            fact_category(fact, rules),
+            classified.label,
+            classified.exclusion_reason or "",
             "" if fact.value is None else format(fact.value, "f"),
         ]
-        for fact in filing.facts
+        for fact, classified in zip(filing.facts, classify_filings([filing])[0], strict=True)
     ]
     rows.sort(key=lambda row: (row[0], row[2], row[1], row[3], row[4]))  # concept, end, start, axis, member
     writer = csv.writer(sys.stdout, lineterminator="\n")

@@ -46,7 +46,7 @@ from orchestration.defs.sec import assets as sec_assets
 from orchestration.sources import market
 from orchestration.sources.sec import edgar
 from orchestration.sources.sec import source as sec_source
-from orchestration.sources.sec.companyfacts import wanted_concept
+from orchestration.sources.sec.companyfacts import wanted_concepts
 from orchestration.sources.sec.edgar_replay import snapshot_file
 from orchestration.sources.sec.source import FINANCIAL_FORMS, SEC_SNAPSHOT_DIR
 from orchestration.sources.yahoo import YahooClient
@@ -440,7 +440,7 @@ def first_revenue_entry(data: dict) -> tuple[dict, dict]:
     """The first revenue concept's body and its first fact."""
     for taxonomy, concepts in data["facts"].items():
         for name, body in concepts.items():
-            if wanted_concept(f"{taxonomy}:{name}") and name != "EntityCommonStockSharesOutstanding":
+            if wanted_concepts([f"{taxonomy}:{name}"]) and name != "EntityCommonStockSharesOutstanding":
                 unit = next(iter(body["units"]))
                 return body, body["units"][unit][0]
     raise AssertionError("no revenue concept in the snapshot's companyfacts")

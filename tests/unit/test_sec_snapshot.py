@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from orchestration.paths import SEEDS_DIR, SNAPSHOT_DIR
+from orchestration.sources.sec.classification import classify_facts, classify_members
 from orchestration.universe import load_seed
 from tools.snapshot.sec import AS_OF, write_sec_snapshot
 
@@ -247,24 +248,9 @@ def test_hpc_ai_appears_only_after_the_first_contract():
 
 
 def test_members_map_to_the_planted_categories():
-    try:
-        from orchestration.sources.sec.categories import classify_member, load_member_rules
-
-        rules = load_member_rules(SEEDS_DIR)
-
-        def category(member: str) -> str:
-            return classify_member(member, rules)
-    except ImportError:  # the seed's rules, applied directly: lowest precedence first, else unclassified
-        seed = sorted(load_seed("revenue_member_map", SEEDS_DIR), key=lambda r: int(r["precedence"]))
-
-        def category(member: str) -> str:
-            local = member.rpartition(":")[2]
-            return next((r["category"] for r in seed if re.search(r["member_pattern"], local)), "unclassified")
-
     members = {m: c for filer in truth()["filers"].values() for m, c in filer["members"].items()}
     assert len({m.rpartition(":")[2] for m in members}) == 18  # the whole member catalogue is used
-    for member, planted in members.items():
-        assert category(member) == planted, member
+    assert classify_members(members) == members
 
 
 def test_quirks_are_listed_with_real_accessions():
@@ -347,8 +333,6 @@ def test_company_facts_are_totals_labelled_by_filing():
 
 def test_ten_q_three_month_facts_match_the_planted_truth():
     xbrl = pytest.importorskip("orchestration.sources.sec.xbrl")
-    categories = pytest.importorskip("orchestration.sources.sec.categories")
-    rules = categories.load_member_rules(SEEDS_DIR)
     t = truth()
     rows = {(r["ticker"], r["period_start"], r["period_end"]): r for r in t["revenue"]}
     superseded = {q["amends"]: q["original"] for q in t["quirks"] if q["quirk"] == "amended_10q"}
@@ -372,19 +356,14 @@ def test_ten_q_three_month_facts_match_the_planted_truth():
             assert totals == {expected["total"]}, (ticker, row["accessionNumber"])
             # the breakdown: the member concept's facts on the one breakdown axis with the most of them in the
             # filing (ties: the preferred axis), as the pipeline reads it; members the seed excludes never count
-            members = [
-                f
-                for f in durations
-                if f.concept == filer["member_concept"]
-                and f.unit == "USD"
-                and categories.fact_category(f, rules) not in ("total", "other_axis", "excluded")
-            ]
+            category = {f: c.revenue_category for f, c in zip(parsed.facts, classify_facts(parsed.facts), strict=True)}
+            members = [f for f in durations if f.concept == filer["member_concept"] and category[f]]
             counts = Counter(f.axis for f in members)
             axis = min(counts, key=lambda a: (-counts[a], BREAKDOWN_AXES.index(a))) if counts else None
             split = dict.fromkeys(CATEGORIES, 0)
             breakdown = [f for f in members if f in current and f.axis == axis]
             for fact in breakdown:
-                split[categories.fact_category(fact, rules)] += fact.value or 0
+                split[category[fact]] += fact.value or 0
             if not breakdown:
                 split[filer["default_revenue_category"]] = expected["total"]
             assert split == {c: expected[c] for c in CATEGORIES}, (ticker, row["accessionNumber"])

@@ -9,11 +9,9 @@ import pytest
 from orchestration.cli import main
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.xbrl import (
-    REVENUE_CONCEPTS_STANDARD,
     FilingFacts,
     RevenueFact,
     fits_amount_column,
-    is_revenue_concept,
     parse_file,
     parse_filing,
 )
@@ -497,38 +495,6 @@ def test_parse_file_names_the_document_by_its_file_name(tmp_path: Path):
         parse_file(path)
 
 
-# -- which concepts are revenue ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "concept", [*REVENUE_CONCEPTS_STANDARD, "clsk:DigitalCurrencyMiningRevenues", "btbt:HostingRevenue"]
-)
-def test_revenue_concepts(concept):
-    assert is_revenue_concept(concept)
-
-
-@pytest.mark.parametrize(
-    "concept",
-    [
-        "us-gaap:CostOfRevenue",
-        "us-gaap:DisposalGroupIncludingDiscontinuedOperationRevenue",
-        "us-gaap:BusinessAcquisitionsProFormaRevenue",
-        "us-gaap:RevenueFromContractWithCustomerTextBlock",
-        "srt:SomeRevenue",
-        "ifrs-full:RevenueFromInterest",
-        "clsk:RepresentationOfCompanysRevenuePercent",
-        "clsk:CostOfMiningRevenue",
-        "acme:DeferredHostingRevenue",
-        "acme:UnbilledRevenue",
-        "acme:ProFormaRevenue",
-        "clsk:OtherServiceRenevue",
-        "Revenues",
-    ],
-)
-def test_not_revenue_concepts(concept):
-    assert not is_revenue_concept(concept)
-
-
 # -- the analyst command -------------------------------------------------------------------------------------
 
 
@@ -543,23 +509,23 @@ def test_cli_prints_revenue_facts_as_csv(capsys: pytest.CaptureFixture[str], qui
     out = capsys.readouterr().out
     p = "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"
     assert out.splitlines() == [
-        "concept,period_start,period_end,axis,member,category,value",
-        "acme:ConsultingRevenue,2024-07-01,2024-09-30,,,total,",
-        "acme:DeferredHostingRevenue,,2024-09-30,,,total,400000",
-        "acme:HostingRevenue,2024-07-01,2024-09-30,,,total,3010414",
-        "acme:RepresentationOfCompanysRevenuePercent,2024-07-01,2024-09-30,,,total,0.97",
-        "us-gaap:CostOfRevenue,2023-07-01,2023-09-30,,,total,9000000",
-        "us-gaap:CostOfRevenue,2024-07-01,2024-09-30,,,total,12000000",
-        "us-gaap:DisposalGroupIncludingDiscontinuedOperationRevenue,2024-07-01,2024-09-30,,,total,0",
-        f"{p},2023-07-01,2023-09-30,srt:ProductOrServiceAxis,acme:HpcColocationMember,hpc_ai,0",
-        f"{p},2024-07-01,2024-09-30,,,other_axis,-1000",
-        f"{p},2024-07-01,2024-09-30,acme:HostingContractAxis,HC-42,other_axis,750000",
-        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:BitcoinMiningMember,self_mining,25000000",
-        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:HostingServicesMember,hosting,3010414",
-        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:HpcColocationMember,hpc_ai,2000000",
-        "us-gaap:Revenues,2023-07-01,2023-09-30,,,total,18250000",
-        "us-gaap:Revenues,2024-01-01,2024-09-30,,,total,81234000",
-        "us-gaap:Revenues,2024-07-01,2024-09-30,,,total,30009414",
+        "concept,period_start,period_end,axis,member,category,exclusion_reason,value",
+        "acme:ConsultingRevenue,2024-07-01,2024-09-30,,,excluded,nil,",
+        "acme:DeferredHostingRevenue,,2024-09-30,,,excluded,deferred_revenue_item,400000",
+        "acme:HostingRevenue,2024-07-01,2024-09-30,,,total,,3010414",
+        "acme:RepresentationOfCompanysRevenuePercent,2024-07-01,2024-09-30,,,excluded,count_or_percentage,0.97",
+        "us-gaap:CostOfRevenue,2023-07-01,2023-09-30,,,excluded,cost_or_expense,9000000",
+        "us-gaap:CostOfRevenue,2024-07-01,2024-09-30,,,excluded,cost_or_expense,12000000",
+        "us-gaap:DisposalGroupIncludingDiscontinuedOperationRevenue,2024-07-01,2024-09-30,,,excluded,not_a_revenue_concept,0",
+        f"{p},2023-07-01,2023-09-30,srt:ProductOrServiceAxis,acme:HpcColocationMember,hpc_ai,,0",
+        f"{p},2024-07-01,2024-09-30,,,excluded,consolidation_item,-1000",
+        f"{p},2024-07-01,2024-09-30,acme:HostingContractAxis,HC-42,excluded,other_axis,750000",
+        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:BitcoinMiningMember,self_mining,,25000000",
+        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:HostingServicesMember,hosting,,3010414",
+        f"{p},2024-07-01,2024-09-30,srt:ProductOrServiceAxis,acme:HpcColocationMember,hpc_ai,,2000000",
+        "us-gaap:Revenues,2023-07-01,2023-09-30,,,total,,18250000",
+        "us-gaap:Revenues,2024-01-01,2024-09-30,,,total,,81234000",
+        "us-gaap:Revenues,2024-07-01,2024-09-30,,,total,,30009414",
     ]
 
 

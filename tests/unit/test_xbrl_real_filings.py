@@ -9,6 +9,8 @@ CleanSpark's fiscal year ends on 30 September. What the filings tag (checked by 
   facts are the GRIID acquisition's pro forma revenue, on us-gaap:BusinessAcquisitionAxis.
 """
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sources.sec.categories import fact_category, load_member_rules
+from orchestration.sources.errors import SecDataError
+from orchestration.sources.sec.classification import classify_facts
 from orchestration.sources.sec.xbrl import FilingFacts, is_revenue_named, parse_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sec"
 CLSK_CIK = "0000827876"
 MINING = "clsk:DigitalCurrencyMiningRevenues"
 TOTAL = "us-gaap:Revenues"
+CATEGORIES = {"self_mining", "hosting", "hpc_ai", "other", "unclassified"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def test_quarter_total_revenue(real_sec_dir: Path, parsed, expected: Expected):
         assert TOTAL not in by_concept  # only the pro forma us-gaap:Revenues, on BusinessAcquisitionAxis
         pro_forma = [f for f in filing.facts if f.concept == TOTAL]
         assert pro_forma and all(f.axis == "us-gaap:BusinessAcquisitionAxis" for f in pro_forma)
-        assert {fact_category(f, load_member_rules()) for f in pro_forma} == {"other_axis"}
+        assert {c.exclusion_reason for c in classify_facts(pro_forma)} == {"acquisition_pro_forma"}
     elif MINING in by_concept:
         assert by_concept[MINING] == by_concept[TOTAL]  # no other services revenue in the quarter
     # the total's facts are in dollars, durations, with the inclusive end date of a month
@@ -111,10 +115,9 @@ def test_quarter_total_revenue(real_sec_dir: Path, parsed, expected: Expected):
 
 def test_fiscal_2024_q3_mining_revenue_on_the_product_axis(real_sec_dir: Path, parsed):
     filing = _parse(_path(real_sec_dir, EXPECTED[1]), parsed)
-    rules = load_member_rules()
     quarter = {
-        (f.member, fact_category(f, rules)): f.value
-        for f in filing.facts
+        (f.member, c.label): f.value
+        for f, c in zip(filing.facts, classify_facts(filing.facts), strict=True)
         if f.axis == "srt:ProductOrServiceAxis" and f.period_start == date(2024, 4, 1)
     }
     assert quarter == {
@@ -221,3 +224,27 @@ def test_real_filing_agrees_with_arelle(real_sec_dir: Path, parsed, arelle_cntlr
 def test_handcrafted_inline_fixture_agrees_with_arelle(arelle_cntlr, name: str):
     path = FIXTURES / name
     _assert_agrees_with_arelle(parse_file(path), _arelle_revenue_facts(arelle_cntlr, path))
+
+
+# -- the analyst command on every real filing ----------------------------------------------------------------
+
+
+def test_revenue_facts_command_on_every_real_filing(real_sec_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """One CSV row per fact, each classified as dbt classifies it: counted members carry a seed category."""
+    from orchestration.cli import revenue_facts
+
+    documents = sorted(p for p in real_sec_dir.iterdir() if p.suffix in (".htm", ".html", ".xml"))
+    read = 0
+    for path in documents:
+        try:
+            facts = parse_file(path).facts
+        except SecDataError:
+            continue  # an exhibit without inline XBRL
+        assert revenue_facts(str(path)) == 0, path.name
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        assert len(rows) == len(facts), path.name
+        for row in rows:
+            assert row["category"] in CATEGORIES | {"total", "excluded"}, row
+            assert bool(row["exclusion_reason"]) == (row["category"] == "excluded"), row
+        read += 1
+    assert read >= 4

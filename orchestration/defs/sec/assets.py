@@ -250,35 +250,6 @@ def raw_sec_company_facts(
     )
 
 
-def _facts_frame(parsed, company: Company, accession: str) -> pd.DataFrame:
-    rows = [
-        {
-            "cik": company.cik,
-            "ticker": company.ticker,
-            "accession_number": accession,
-            "document": parsed.document,
-            "concept": fact.concept,
-            "context_id": fact.context_id,
-            "period_start": fact.period_start,
-            "period_end": fact.period_end,
-            "dimensions": "|".join(f"{axis}={member}" for axis, member in fact.dimensions) or None,
-            "dimension_count": len(fact.dimensions),
-            "axis": fact.axis,
-            "member": fact.member,
-            "unit": fact.unit,
-            "decimals": fact.decimals,
-            "scale": fact.scale,
-            "sign": fact.sign,
-            "formatted": fact.formatted,
-            "value": None if fact.value is None else str(fact.value),
-            "is_nil": fact.is_nil,
-            "fact_id": fact.fact_id,
-        }
-        for fact in parsed.facts
-    ]
-    return pd.DataFrame(rows)
-
-
 @dg.asset(
     key="raw_sec_revenue_facts",
     deps=["raw_sec_filings"],
@@ -293,7 +264,7 @@ def raw_sec_revenue_facts(
     dimensions, period, unit, scale, sign, displayed text and nil flag, read from the filing's inline XBRL.
     Only accessions not parsed before (by this version of the reader) are fetched.
     """
-    from orchestration.sources.sec.xbrl import READER_VERSION, parse_filing
+    from orchestration.sources.sec.xbrl import READER_VERSION, fact_rows, parse_filing
 
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_revenue_facts", source.name)
@@ -332,7 +303,12 @@ def raw_sec_revenue_facts(
             except SecDataError as error:
                 log.failed(connection, error, cik, accession, document, payload_path=payload)
                 continue
-            facts = _lineage(_facts_frame(parsed, company, accession), source, context.run_id, payload_path=payload)
+            facts = _lineage(
+                pd.DataFrame(fact_rows(parsed, cik, company.ticker, accession)),
+                source,
+                context.run_id,
+                payload_path=payload,
+            )
             filing = pd.DataFrame(
                 [
                     {

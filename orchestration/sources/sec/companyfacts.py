@@ -6,18 +6,23 @@ the fact's period, so periods come from `start`/`end` (kept as reported; `fy`/`f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from orchestration.sources.errors import SecDataError
-from orchestration.sources.sec.xbrl import fits_amount_column, is_revenue_concept
+from orchestration.sources.sec.classification import revenue_concepts
+from orchestration.sources.sec.xbrl import fits_amount_column, is_revenue_named
 
 TEXT = ("accn", "fp", "form", "frame")  # strings when present
 SHARE_CONCEPTS = frozenset({"dei:EntityCommonStockSharesOutstanding", "us-gaap:CommonStockSharesOutstanding"})
 
 
-def wanted_concept(concept: str) -> bool:
-    return concept in SHARE_CONCEPTS or is_revenue_concept(concept)
+def wanted_concepts(concepts: Iterable[str]) -> set[str]:
+    """The share counts, and the concepts named after revenue that dbt's revenue concept rules count as revenue
+    (us-gaap:Revenues, not us-gaap:CostOfRevenue): raw.sec_company_facts holds USD totals and share counts."""
+    concepts = set(concepts)
+    return (concepts & SHARE_CONCEPTS) | revenue_concepts(c for c in concepts if is_revenue_named(c.rpartition(":")[2]))
 
 
 def _date(value: object, where: str) -> date | None:
@@ -37,13 +42,15 @@ def parse_company_facts(body: dict, cik: str, origin: str) -> list[dict]:
         raise SecDataError(f"{where}: no facts object")
     if str(body.get("cik", cik)).lstrip("0") != cik.lstrip("0"):
         raise SecDataError(f"{where}: body is for CIK {body.get('cik')!r}, not {cik}")
-    rows: dict[tuple, dict] = {}
     for taxonomy, concepts in facts.items():
         if not isinstance(concepts, dict):
             raise SecDataError(f"{where}: taxonomy {taxonomy!r} is not an object")
+    wanted = wanted_concepts(f"{taxonomy}:{name}" for taxonomy, concepts in facts.items() for name in concepts)
+    rows: dict[tuple, dict] = {}
+    for taxonomy, concepts in facts.items():
         for name, concept_body in concepts.items():
             concept = f"{taxonomy}:{name}"
-            if not wanted_concept(concept):
+            if concept not in wanted:
                 continue
             units = concept_body.get("units") if isinstance(concept_body, dict) else None
             if not isinstance(units, dict):

@@ -22,40 +22,6 @@ from orchestration.sources.errors import SecDataError
 # fact named after revenue is kept, as filed).
 READER_VERSION = 2
 
-REVENUE_CONCEPTS_STANDARD = (
-    "us-gaap:Revenues",
-    "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
-    "us-gaap:RevenueFromContractWithCustomerIncludingAssessedTax",
-    "ifrs-full:Revenue",
-)
-
-# Prefixes of standard taxonomies: an extension concept ending in "Revenue" only counts when it is the filer's own.
-STANDARD_PREFIXES = frozenset(
-    {
-        "us-gaap",
-        "srt",
-        "dei",
-        "ifrs-full",
-        "ifrs",
-        "country",
-        "currency",
-        "exch",
-        "naics",
-        "sic",
-        "stpr",
-        "ecd",
-        "ecd-sub",
-        "cyd",
-        "spac",
-        "invest",
-        "rr",
-        "xbrli",
-        "xbrldi",
-    }
-)
-# Balance-sheet and pro-forma items whose names also end in "Revenue": never period revenue.
-_NOT_REVENUE_PREFIXES = ("CostOf", "Deferred", "Unearned", "Unbilled", "Accrued")
-
 NS_XBRLI = "http://www.xbrl.org/2003/instance"
 NS_XBRLDI = "http://xbrl.org/2006/xbrldi"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -94,25 +60,6 @@ def fits_amount_column(value: Decimal) -> bool:
     with localcontext() as context:
         context.prec = 60  # room for 34 digits before the point and 4 after: the rounding below is exact
         return size.quantize(Decimal("0.0001"), ROUND_HALF_UP) < AMOUNT_LIMIT
-
-
-def is_revenue_concept(concept: str) -> bool:
-    """A standard revenue concept, or a filer's extension concept named like revenue.
-
-    `clsk:DigitalCurrencyMiningRevenues` counts (the local name ends in Revenue or Revenues). Extension names
-    starting with CostOf, Deferred, Unearned, Unbilled or Accrued, and pro-forma revenue, never count;
-    neither do standard-taxonomy concepts outside REVENUE_CONCEPTS_STANDARD (us-gaap:CostOfRevenue, ...).
-    """
-    if concept in REVENUE_CONCEPTS_STANDARD:
-        return True
-    prefix, _, local = concept.rpartition(":")
-    if not prefix or prefix in STANDARD_PREFIXES:
-        return False
-    return (
-        local.endswith(("Revenue", "Revenues"))
-        and not local.startswith(_NOT_REVENUE_PREFIXES)
-        and "ProForma" not in local
-    )
 
 
 def is_revenue_named(local: str) -> bool:
@@ -161,6 +108,36 @@ class FilingFacts:
     amendment: bool | None
     current_fiscal_year_end: str | None
     facts: tuple[RevenueFact, ...]
+
+
+def fact_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> list[dict]:
+    """The filing's facts as rows of raw.sec_revenue_facts (without the lineage columns): the loader writes
+    them, and the in-process classifier runs dbt's staging SQL on them."""
+    return [
+        {
+            "cik": cik,
+            "ticker": ticker,
+            "accession_number": accession,
+            "document": filing.document,
+            "concept": fact.concept,
+            "context_id": fact.context_id,
+            "period_start": fact.period_start,
+            "period_end": fact.period_end,
+            "dimensions": "|".join(f"{axis}={member}" for axis, member in fact.dimensions) or None,
+            "dimension_count": len(fact.dimensions),
+            "axis": fact.axis,
+            "member": fact.member,
+            "unit": fact.unit,
+            "decimals": fact.decimals,
+            "scale": fact.scale,
+            "sign": fact.sign,
+            "formatted": fact.formatted,
+            "value": None if fact.value is None else str(fact.value),
+            "is_nil": fact.is_nil,
+            "fact_id": fact.fact_id,
+        }
+        for fact in filing.facts
+    ]
 
 
 @dataclass(frozen=True)
