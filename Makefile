@@ -9,8 +9,8 @@ PORT ?= 3000
 
 .PHONY: run test bench dev settings lint dbt-docs snapshot setup clean
 
-run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot)
-	$(UV) run miners run
+run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot); VERBOSE=1 prints everything
+	$(UV) run miners run$(if $(filter 1,$(VERBOSE)), --verbose)
 
 test: setup ## Lint, then the whole offline test suite
 	$(UV) run ruff check .

@@ -84,10 +84,12 @@ def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
     return [abandoned.run_id for abandoned in runs]
 
 
-def run(start: date | None, end: date | None, job_name: str = "all_assets_job") -> int:
+def run(start: date | None, end: date | None, job_name: str = "all_assets_job", verbose: bool = False) -> int:
     """Parse dbt, materialize the job's assets and checks over the partition range, then run `publish_job`
-    whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process."""
-    from orchestration.defs.dbt.command import start_parse, wait_for_parse
+    whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process.
+
+    Quiet unless `verbose`: a line per step, the assets built, warnings and failed checks, dbt's log path."""
+    from orchestration.defs.dbt.command import DBT_CONSOLE_TAG, start_parse, wait_for_parse
     from orchestration.sources.errors import SecDataError
 
     source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
@@ -114,10 +116,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
 
     covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
     start, end = start or covered[0], end or covered[1]
-    print(
-        f"miners run: source={source_name}, SEC source={sec_name}, partitions {start}..{end}, "
-        f"warehouse {resolve_data_dir(data_dir)}"
-    )
+    print(f"miners run: partitions {start}..{end}", flush=True)  # the sources and warehouse are in the header
 
     for module in MANIFEST_FREE_MODULES:  # while dbt parses
         importlib.import_module(module)
@@ -135,10 +134,12 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     instance = DagsterInstance.get()
     for run_id in fail_abandoned_runs(instance):
         print(f"miners run: marked run {run_id} failed: its process ended before the run did")
-    run_config = {"loggers": {"progress": {}}}  # one line per step instead of every DEBUG event
+    # one line per step instead of every DEBUG event; dbt's line per node only in its dbt.log
+    run_config = {"loggers": {"progress": {"config": {"verbose": verbose}}}}
+    run_tags = {**CLI_RUN_TAGS, **({} if verbose else {DBT_CONSOLE_TAG: "quiet"})}
     result = job.execute_in_process(
         instance=instance,
-        tags={**partition_range_tags(start, end), **CLI_RUN_TAGS},
+        tags={**partition_range_tags(start, end), **run_tags},
         run_config=run_config,
         raise_on_error=False,
     )
@@ -161,7 +162,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job") 
     # it taints), as publish_after_*_sensor does for the runs Dagster starts.
     published = defs.resolve_job_def("publish_job").execute_in_process(
         instance=instance,
-        tags={**CLI_RUN_TAGS, AFTER_RUN_TAG: result.run_id},
+        tags={**run_tags, AFTER_RUN_TAG: result.run_id},
         run_config=run_config,
         raise_on_error=False,
     )
@@ -284,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=["all_assets_job", "market_data_job"],
         help="all_assets_job (default: everything) or market_data_job (market bars and what is built from them)",
     )
+    run_cmd.add_argument(
+        "--verbose", action="store_true", help="print everything: dbt's line per node, every Dagster event"
+    )
     dev_cmd = commands.add_parser("dev", help="the Dagster UI (dagster dev) on 127.0.0.1 with these settings")
     dev_cmd.add_argument("--port", type=int, default=3000)
     commands.add_parser("settings", help="print the resolved settings (environment > .env > defaults)")
@@ -294,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        code = run(args.start, args.end, args.job)
+        code = run(args.start, args.end, args.job, verbose=args.verbose)
         if argv is None:  # from the command line, not called by other Python code
             exit_without_teardown(code)
         return code

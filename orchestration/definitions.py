@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.dbt.project import LocalDbtCliResource, dbt_project
-from orchestration.defs.freshness import freshness_checks, freshness_sensor
+from orchestration.defs.freshness import with_freshness_policies
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
 from orchestration.defs.progress import progress_logger
@@ -27,18 +27,15 @@ export_settings()
 
 defs = dg.Definitions(
     assets=[
-        raw_market_prices,
-        raw_sec_filings,
-        raw_sec_company_facts,
-        raw_sec_revenue_facts,
+        *with_freshness_policies([raw_market_prices, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts]),
         *dbt_models,
         publish,
         convergence_report,
     ],
-    asset_checks=[*gates, *sec_load_error_checks, *freshness_checks],
+    asset_checks=[*gates, *sec_load_error_checks],
     jobs=[all_assets_job, market_data_job, sec_filings_job, publish_job],
     schedules=[market_after_close_schedule, sec_daily_schedule],
-    sensors=[sec_filings_sensor, freshness_sensor, *publish_sensors],
+    sensors=[sec_filings_sensor, *publish_sensors],
     resources={
         "warehouse": WarehouseResource(data_dir=dg.EnvVar("MINERS_DATA_DIR")),
         "market_data": MarketDataResource(source=dg.EnvVar("MINERS_SOURCE"), csv_dir=dg.EnvVar("MINERS_CSV_DIR")),

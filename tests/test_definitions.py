@@ -9,11 +9,12 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.paths import PROJECT_ROOT
-from tests.expected import gated_assets, mart_assets
+from tests.expected import gated_assets, mart_assets, raw_assets
 
 
 def test_definitions_load(dbt_manifest: Path):
     from orchestration.definitions import defs
+    from orchestration.defs.freshness import MARKET_FRESHNESS, SEC_FRESHNESS
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -45,9 +46,12 @@ def test_definitions_load(dbt_manifest: Path):
     assert dg.AssetKey("raw_sec_revenue_facts") in graph.get(dg.AssetKey("stg_sec__revenue_facts")).parent_keys
     assert defs.resolve_sensor_def("sec_filings_sensor").job_name == "sec_filings_job"
     assert defs.resolve_schedule_def("sec_daily_schedule").job_name == "sec_filings_job"
-    assert defs.resolve_sensor_def("freshness_checks_sensor")
-    for raw in ("raw_market_prices", "raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts"):
-        assert (raw, "freshness_check") in checks
+    # freshness: policies on the raw assets (evaluated by Dagster's daemon), not checks or a sensor
+    policies = {
+        raw: defs.resolve_assets_def(raw).specs_by_key[dg.AssetKey(raw)].freshness_policy for raw in raw_assets()
+    }
+    assert policies == {raw: MARKET_FRESHNESS if raw == "raw_market_prices" else SEC_FRESHNESS for raw in raw_assets()}
+    assert MARKET_FRESHNESS.deadline_cron == "0 20 * * 1-5" and MARKET_FRESHNESS.timezone == "America/New_York"
     # publish waits for every mart; the report reads only what publish wrote
     publish_parents = {k.to_user_string() for k in graph.get(dg.AssetKey("publish")).parent_keys}
     assert publish_parents == mart_assets()

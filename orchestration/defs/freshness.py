@@ -1,5 +1,9 @@
-"""Freshness checks on the raw assets: a warning in the UI when the data stops arriving."""
+"""Freshness policies on the raw assets: the UI marks an asset failing its freshness when data stops arriving.
 
+Dagster's freshness daemon (run by `dagster dev`) evaluates them; no checks, sensor or job step are needed.
+"""
+
+from collections.abc import Sequence
 from datetime import timedelta
 
 import dagster as dg
@@ -7,20 +11,20 @@ import dagster as dg
 from orchestration.defs.sec.assets import SEC_ASSETS
 
 # Market bars: yesterday's session must be loaded by 20:00 New York on weekdays (the schedule runs 18:30).
-market_freshness_checks = dg.build_last_update_freshness_checks(
-    assets=["raw_market_prices"],
-    lower_bound_delta=timedelta(days=1),
-    deadline_cron="0 20 * * 1-5",
-    timezone="America/New_York",
+MARKET_FRESHNESS = dg.FreshnessPolicy.cron(
+    deadline_cron="0 20 * * 1-5", lower_bound_delta=timedelta(days=1), timezone="America/New_York"
 )
-# SEC filings: loaded within the last two days, checked after the 07:00 refresh.
-sec_freshness_checks = dg.build_last_update_freshness_checks(
-    assets=list(SEC_ASSETS),
-    lower_bound_delta=timedelta(days=2),
-    deadline_cron="0 8 * * *",
-    timezone="America/New_York",
-)
-freshness_checks = [*market_freshness_checks, *sec_freshness_checks]
-freshness_sensor = dg.build_sensor_for_freshness_checks(
-    freshness_checks=freshness_checks, name="freshness_checks_sensor"
-)
+# SEC filings: loaded within the last two days (the daily refresh runs at 07:00). A cron policy cannot say
+# this: its lower bound may not exceed the cron's interval.
+SEC_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2))
+FRESHNESS_POLICIES = {"raw_market_prices": MARKET_FRESHNESS, **dict.fromkeys(SEC_ASSETS, SEC_FRESHNESS)}
+
+
+def with_freshness_policies(assets: Sequence[dg.AssetsDefinition]) -> Sequence[dg.AssetsDefinition]:
+    """`assets` with the policy above attached to each asset it names."""
+
+    def attach(spec: dg.AssetSpec) -> dg.AssetSpec:
+        policy = FRESHNESS_POLICIES.get(spec.key.to_user_string())
+        return dg.apply_freshness_policy(spec, policy) if policy else spec
+
+    return dg.map_asset_specs(attach, assets)

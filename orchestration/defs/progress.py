@@ -1,8 +1,11 @@
-"""A console logger for runs started from the `miners` CLI: one line per step, check failure and asset.
+"""A console logger for runs started from the `miners` CLI: one line per step, check failure and warning.
 
 Dagster's default console logger prints every event at DEBUG level (thousands of lines for a
 multi-year backfill); this one prints what a person follows: steps starting and finishing with their
-duration, each asset built (once per step, not once per partition), failed checks, warnings and errors.
+duration, the assets each step built (one line per step, not one per partition), failed checks, warnings
+and errors, and the project's own notes. Library chatter (dagster-dbt's selection and command lines, its
+notice per dbt source test) is left out unless the logger's `verbose` config is set (`miners run --verbose`),
+which prints every log message and every Dagster event.
 """
 
 import logging
@@ -13,15 +16,26 @@ import dagster as dg
 
 # dagster-dbt says this once per dbt source test, because those are deliberately not Dagster checks.
 SOURCE_TEST_NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test"
+# dagster-dbt's INFO lines around each dbt command (what it selected, which command ran): shown when verbose.
+LIBRARY_CHATTER = (
+    SOURCE_TEST_NOTICE,
+    "A dbt subsetted execution is not being performed",
+    "Copying `",
+    "Running dbt command",
+    "Finished dbt command",
+)
+# The events printed in their own words below; with `verbose`, every other event is printed as it comes.
+REPORTED_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "ASSET_MATERIALIZATION"}
 
 
 class ProgressHandler(logging.Handler):
-    def __init__(self, stream=None) -> None:
+    def __init__(self, stream=None, verbose: bool = False) -> None:
         super().__init__()
         self.stream = stream or sys.stdout
+        self.verbose = verbose
         self.started = time.monotonic()
         self.step_started: dict[str, float] = {}
-        self.reported: set[tuple[str, str]] = set()
+        self.built: dict[str, list[str]] = {}  # step -> the assets it materialized, in order, each once
 
     def say(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f}s] {text}", file=self.stream, flush=True)
@@ -30,38 +44,59 @@ class ProgressHandler(logging.Handler):
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         if event is None:
-            message = meta.get("orig_message") or record.getMessage()
-            if message.startswith(SOURCE_TEST_NOTICE):
-                return  # dbt source tests run as plain dbt tests on purpose (see defs/dbt/assets.py)
-            if record.levelno >= logging.WARNING:
-                self.say(f"{record.levelname.lower()}: {message}")
-            elif record.levelno >= logging.INFO and meta.get("step_key"):
-                self.say(f"  {meta['step_key']}: {message}")
+            self.message(record, meta.get("orig_message") or record.getMessage(), meta.get("step_key"))
+        else:
+            self.event(event, meta.get("orig_message") or record.getMessage())
+
+    def message(self, record: logging.LogRecord, message: str, step: str | None) -> None:
+        if not self.verbose and message.startswith(LIBRARY_CHATTER):
             return
+        if record.levelno >= logging.WARNING:
+            self.say(f"{record.levelname.lower()}: {message}")
+        elif step and (record.levelno >= logging.INFO or self.verbose):
+            self.say(f"  {step}: {message}")
+        elif self.verbose:
+            self.say(message)
+
+    def event(self, event: dg.DagsterEvent, message: str) -> None:
         kind, step = event.event_type_value, event.step_key or ""
         if kind == "STEP_START":
             self.step_started[step] = time.monotonic()
             self.say(f"started  {step}")
         elif kind == "STEP_SUCCESS":
+            self.say_built(step)
             self.say(f"finished {step} in {time.monotonic() - self.step_started.get(step, self.started):.1f}s")
         elif kind == "STEP_FAILURE":
+            self.say_built(step)
             self.say(f"FAILED   {step}: {event.step_failure_data.error.message.strip()[:500]}")
         elif kind == "STEP_SKIPPED":
             self.say(f"skipped  {step} (an upstream step or blocking check failed)")
         elif kind == "ASSET_MATERIALIZATION":
+            built = self.built.setdefault(step, [])
             asset = event.asset_key.to_user_string()
-            if (step, asset) not in self.reported:
-                self.reported.add((step, asset))
-                self.say(f"  built {asset}")
-        elif kind == "ASSET_CHECK_EVALUATION":
+            if asset not in built:
+                built.append(asset)
+        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
             check = event.event_specific_data
-            if not check.passed:
-                level = "GATE FAILED" if check.severity == dg.AssetCheckSeverity.ERROR else "check warning"
-                self.say(f"  {level}: {check.asset_key.to_user_string()} {check.check_name}")
+            level = "GATE FAILED" if check.severity == dg.AssetCheckSeverity.ERROR else "check warning"
+            self.say(f"  {level}: {check.asset_key.to_user_string()} {check.check_name}")
+        elif self.verbose and kind not in REPORTED_EVENTS:
+            self.say(f"  {step or 'run'}: {kind} {message}")
+
+    def say_built(self, step: str) -> None:
+        """The assets `step` built, on one line, when it ends (a partitioned asset once, not per partition)."""
+        built = self.built.pop(step, [])
+        if len(built) == 1:
+            self.say(f"  built {built[0]}")
+        elif built:
+            self.say(f"  built {len(built)} assets: {', '.join(built)}")
 
 
-@dg.logger(description="Concise progress for CLI runs: steps, assets built, failed checks, warnings.")
+@dg.logger(
+    config_schema={"verbose": dg.Field(bool, default_value=False, description="every message and event")},
+    description="Concise progress for CLI runs: steps, assets built, failed checks, warnings.",
+)
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     log = logging.Logger("miners_progress", level=logging.DEBUG)
-    log.addHandler(ProgressHandler())
+    log.addHandler(ProgressHandler(verbose=init_context.logger_config["verbose"]))
     return log

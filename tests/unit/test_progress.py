@@ -1,15 +1,20 @@
-"""The CLI's progress lines: steps with durations, each asset once, failed gates, no dbt source-test noise."""
+"""The CLI's progress lines: steps with durations, each asset once, failed gates, no library chatter unless
+verbose."""
 
 import io
 
 import dagster as dg
+import pytest
 
 from orchestration.defs import progress
+
+DBT_COMMAND = "Running dbt command: `dbt build`."  # dagster-dbt's chatter, as in a dbt step
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b", "c"]))
 def partitioned(context: dg.AssetExecutionContext) -> None:
     context.log.info("loading")
+    context.log.debug("a detail")
     context.log.warning(f"{progress.SOURCE_TEST_NOTICE} `source_not_null_x`.")
 
 
@@ -18,21 +23,51 @@ def always_fails() -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=False)
 
 
-def test_progress_lines(monkeypatch):
+@dg.multi_asset(specs=[dg.AssetSpec("seed_a"), dg.AssetSpec("model_b")])
+def dbt_like(context: dg.AssetExecutionContext):
+    context.log.info(DBT_COMMAND)
+    context.log.info("dbt's full log: target/dbt_models-x/dbt.log")
+    context.log.warning("dbt: Warning in test accepted_values_x (models/x.yml)")
+    yield dg.MaterializeResult(asset_key="seed_a")
+    yield dg.MaterializeResult(asset_key="model_b")
+
+
+def progress_of_run(monkeypatch, verbose: bool) -> str:
     out = io.StringIO()
     monkeypatch.setattr(progress.sys, "stdout", out)
-    job = dg.define_asset_job("j", selection=[partitioned], partitions_def=partitioned.partitions_def)
+    job = dg.define_asset_job("j", selection=[partitioned, dbt_like], partitions_def=partitioned.partitions_def)
     defs = dg.Definitions(
-        assets=[partitioned], asset_checks=[always_fails], jobs=[job], loggers={"progress": progress.progress_logger}
+        assets=[partitioned, dbt_like],
+        asset_checks=[always_fails],
+        jobs=[job],
+        loggers={"progress": progress.progress_logger},
     )
     defs.resolve_job_def("j").execute_in_process(
-        run_config={"loggers": {"progress": {}}},
+        run_config={"loggers": {"progress": {"config": {"verbose": verbose}}}},
         tags={"dagster/asset_partition_range_start": "a", "dagster/asset_partition_range_end": "c"},
         raise_on_error=False,
     )
-    text = out.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_progress_lines(monkeypatch, verbose):
+    text = progress_of_run(monkeypatch, verbose)
     assert "started  partitioned" in text and "finished partitioned in" in text
     assert text.count("built partitioned") == 1  # once per step, not per partition
     assert "partitioned: loading" in text
     assert "GATE FAILED: partitioned always_fails" in text
-    assert progress.SOURCE_TEST_NOTICE not in text
+    # a step that builds several assets lists them on one line, before it finishes
+    assert text.index("  built 2 assets: seed_a, model_b") < text.index("finished dbt_like in")
+    assert "dbt_like: dbt's full log: target/dbt_models-x/dbt.log" in text
+    assert "warning: dbt: Warning in test accepted_values_x (models/x.yml)" in text
+
+
+def test_library_chatter_and_dagster_events_only_when_verbose(monkeypatch):
+    quiet = progress_of_run(monkeypatch, verbose=False)
+    for chatter in (progress.SOURCE_TEST_NOTICE, DBT_COMMAND, "a detail", "STEP_OUTPUT", "PIPELINE_START"):
+        assert chatter not in quiet
+    verbose = progress_of_run(monkeypatch, verbose=True)
+    for chatter in (progress.SOURCE_TEST_NOTICE, DBT_COMMAND, "partitioned: a detail", "STEP_OUTPUT"):
+        assert chatter in verbose
+    assert "run: PIPELINE_START" in verbose

@@ -14,14 +14,21 @@ failed blocking gate fails its step.
 A new model lands in its step by what it reads: no list of model names to keep up to date.
 """
 
+import contextlib
+import io
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.command import DBT_TARGET_PATH, KEEP_INVOCATION_FOLDERS, prune_invocation_folders
+from orchestration.defs.dbt.command import (
+    DBT_CONSOLE_TAG,
+    DBT_TARGET_PATH,
+    KEEP_INVOCATION_FOLDERS,
+    prune_invocation_folders,
+)
 from orchestration.defs.dbt.project import dbt_project
 
 MARKET_DATA = "source:yahoo+"  # the market bars and every node built from them
@@ -62,12 +69,43 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
     (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
     Each invocation's artefacts go to <target>/dbt_models-<step>-<run>-<id>, the folders
-    `prune_invocation_folders` keeps the newest of.
+    `prune_invocation_folders` keeps the newest of; dbt's full log is the dbt.log there, whose path is logged.
     """
     prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
     folder = f"dbt_models-{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     args = ["build", "--exclude-resource-type", "unit_test"]
-    yield from dbt.cli(args, context=context, target_path=DBT_TARGET_PATH / folder).stream()
+    invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH / folder)
+    context.log.info(f"dbt's full log: {invocation.target_path / 'dbt.log'}")
+    yield from stream(context, invocation, echo=context.run.tags.get(DBT_CONSOLE_TAG) != "quiet")
+
+
+class _Discard(io.TextIOBase):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def stream(context: dg.AssetExecutionContext, invocation: DbtCliInvocation, echo: bool) -> Iterator:
+    """dagster-dbt's `invocation.stream()`, with dbt's warnings and errors also logged as such (they name the
+    node), and, unless `echo`, dbt's console lines (one or two per node) kept out of stdout: dbt.log has them."""
+    console = contextlib.nullcontext() if echo else contextlib.redirect_stdout(_Discard())
+    events = invocation.stream_raw_events()  # dagster-dbt writes each event's text to sys.stdout
+    while True:
+        with console:  # only while dbt's next line is read: Dagster and the progress logger write freely
+            event = next(events, None)
+        if event is None:
+            return
+        level = event.raw_event["info"]["level"]
+        if level == "warn":
+            context.log.warning(f"dbt: {event}")
+        elif level == "error":
+            context.log.error(f"dbt: {event}")
+        yield from event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
 
 
 def dbt_step(name: str) -> dg.AssetsDefinition:

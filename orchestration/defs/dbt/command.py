@@ -19,6 +19,10 @@ from orchestration.settings import SETTING_DEFAULTS, resolve_settings
 DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
 # dagster-dbt gives each invocation its own target folder (about 8 MB: compiled SQL, run results, logs).
 KEEP_INVOCATION_FOLDERS = 3
+# A run tagged DBT_CONSOLE_TAG=quiet (`miners run` without --verbose) keeps dbt's line per node out of stdout,
+# which is the terminal there; dbt's warnings and errors are still logged, and its dbt.log has everything.
+# Untagged runs (the UI's) echo them as dagster-dbt does, into the step's captured stdout.
+DBT_CONSOLE_TAG = "miners/dbt_console"
 
 
 def dbt_executable() -> str:

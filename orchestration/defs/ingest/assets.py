@@ -1,5 +1,6 @@
 """raw_market_prices: daily bars for the universe and the factor tickers, from the configured source."""
 
+import warnings
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -10,6 +11,15 @@ from orchestration.defs.ingest.warehouse_io import replace_market_prices
 from orchestration.defs.resources import MarketDataResource, WarehouseResource
 from orchestration.sources.market import MarketBatch
 from orchestration.universe import load_universe
+
+# A multi-year backfill must run as one run over the range (one download, one write), not one run per day,
+# and `backfill_policy` is the only way to say so; Dagster flags the parameter as beta on every import.
+warnings.filterwarnings(
+    "ignore",
+    message="Parameter `backfill_policy` of function `asset` is currently in beta",
+    category=dg.BetaWarning,
+    module=r"dagster\.",
+)
 
 
 def row_payload_paths(batch: MarketBatch) -> pd.Series | str:
