@@ -41,13 +41,14 @@ concept_rules as (
 -- axes that break revenue down by product, service or segment, in order of preference
 category_axes as (
 
+    -- the alias only names the columns of the values list (sqlfluff: AL05)
     select * from (
         values
             ('srt:ProductOrServiceAxis', 1),
             ('ifrs-full:ProductsAndServicesAxis', 2),
             ('us-gaap:StatementBusinessSegmentsAxis', 3),
             ('ifrs-full:SegmentsAxis', 4)
-    ) as axes (axis, axis_priority)
+    ) as axes (axis, axis_priority)  -- noqa: AL05
 
 ),
 
@@ -137,7 +138,7 @@ reasoned as (
             when concept_rule_id is null then 'not_a_revenue_concept'
             -- after the period's end: whatever its duration (often a day), not revenue of the period
             when dimensions like '%SubsequentEventTypeAxis=%' then 'subsequent_event'
-            when unit is distinct from 'USD' then 'not_usd'
+            when coalesce(unit <> 'USD', true) then 'not_usd'
             when period_start is null then 'instant'
             -- quarters, half years, nine months and fiscal years (52/53-week years included)
             when period_months not in (3, 6, 9, 12)
