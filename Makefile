@@ -7,14 +7,23 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 # Settings are not read here: `miners` resolves them (environment, then .env, then defaults) for every target.
 PORT ?= 3000
 
-.PHONY: run test bench dev settings lint dbt-docs snapshot setup clean
+.PHONY: run test test-fast lint bench dev settings dbt-docs snapshot setup clean
 
 run: setup ## Materialize everything (extract, dbt, gates, publish, report) on the configured sources (default: snapshot); VERBOSE=1 prints everything
 	$(UV) run miners run$(if $(filter 1,$(VERBOSE)), --verbose)
 
-test: setup ## Lint, then the whole offline test suite
-	$(UV) run ruff check .
+test: lint ## Lint, then the whole offline test suite
 	$(UV) run pytest
+
+test-fast: setup ## The fast tier (under two minutes): no pipeline run, nothing marked slow
+	$(UV) run pytest -m "not slow and not pipeline"
+
+# sqlfluff renders the models through dbt, whose profile opens a warehouse: a throwaway one, so no warehouse is needed.
+lint: setup ## Ruff (lint, security rules, format) and sqlfluff on the dbt project
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	data_dir="$$(mktemp -d)" && trap 'rm -rf "$$data_dir"' EXIT \
+	  && MINERS_DATA_DIR="$$data_dir" $(UV) run sqlfluff lint dbt_project
 
 bench: setup ## Benchmarks P1-P5 (about 30 min): benchmarks/results.json and the README table
 	$(UV) run python -m benchmarks

@@ -256,7 +256,7 @@ def dev(port: int) -> int:
         str(port),
     ]
     os.chdir(prepare_dagster_home())
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # noqa: S606 - this environment's dagster, arguments built above
     return 0  # not reached
 
 

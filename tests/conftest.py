@@ -9,6 +9,34 @@ from orchestration.settings import SETTING_DEFAULTS
 from tests.pipeline_run import pipeline  # noqa: F401 - the session's whole-graph run, shared by test folders
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
+TESTS = Path(__file__).resolve().parent
+
+# Test tiers, registered in pyproject.toml: `make test-fast` runs `not slow and not pipeline`, `make test` all.
+PIPELINE_FOLDERS = ("pipeline/", "real_data/")
+PIPELINE_FIXTURES = {"pipeline", "dbt_manifest"}  # the session's whole-graph run; `dbt parse`
+SLOW = {  # a folder, a file or a file::test (under tests/) -> why it takes long
+    "reliability/": "fault injection: loopback servers, SIGKILL, concurrent readers, reruns",
+    "real_data/": "`make run` on the real files",
+    "test_webserver.py": "starts the Dagster web server",
+    "test_benchmark_p3_agreement.py": "the P3 benchmark checked against statsmodels",
+    "test_instance_storage.py": "the same runs on two instance storages",
+    "test_definitions.py::test_dg_check_defs": "`dg check defs` in a subprocess",
+}
+SLOW_FIXTURES = {"arelle_cntlr"}  # the XBRL parser checked against Arelle
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(TESTS).as_posix()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if where.startswith("unit/"):
+            item.add_marker(pytest.mark.unit)
+        if where.startswith(PIPELINE_FOLDERS) or fixtures & PIPELINE_FIXTURES:
+            item.add_marker(pytest.mark.pipeline)
+        if fixtures & SLOW_FIXTURES or any(
+            where.startswith(place) or f"{where}::{item.originalname}" == place for place in SLOW
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,7 @@
                 when concept_rule_id is null then 'not_a_revenue_concept'
                 -- after the period's end: whatever its duration (often a day), not revenue of the period
                 when dimensions like '%SubsequentEventTypeAxis=%' then 'subsequent_event'
-                when unit is distinct from 'USD' then 'not_usd'
+                when coalesce(unit <> 'USD', true) then 'not_usd'
                 when period_start is null then 'instant'
                 -- quarters, half years, nine months and fiscal years (52/53-week years included)
                 when period_months not in (3, 6, 9, 12)

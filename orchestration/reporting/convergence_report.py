@@ -378,7 +378,7 @@ _QUERIES = {
         from marts.mart_factor_exposure
         where window_size = {BETA_WINDOW} and ticker in (select ticker from reference.miners)
         order by ticker, session_date
-    """,
+    """,  # noqa: S608 - the constant BETA_WINDOW
     "events": """
         select ticker, event_id, cast(event_date as varchar) as event_date, event_name, abnormal_return
         from marts.mart_event_reactions

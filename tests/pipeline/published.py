@@ -23,13 +23,13 @@ def served_files(data_dir: Path) -> dict[str, str]:
 def served_rows(data_dir: Path, tables: list[str]) -> dict[str, list[tuple]]:
     """Each given table of the serving file (schema.table), every row, in a stable order."""
     with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
-        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}  # noqa: S608
+        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}
 
 
 def built_rows(data_dir: Path, tables: list[str]) -> dict[str, list[tuple]]:
     """The same from the build warehouse (marts.<mart>)."""
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}  # noqa: S608
+        return {t: connection.execute(f"select * from {t} order by all").fetchall() for t in tables}
 
 
 def publish_status(data_dir: Path) -> dict[str, dict]:

@@ -29,7 +29,7 @@ def key_column(suite: str) -> str:
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_suite_passes_on_real_data_and_blocks_a_planted_corruption(real_run: RealRun, suite: str):
-    frame = real_run.warehouse(f"select * from {table_of(suite)}")  # noqa: S608 - names from the suites
+    frame = real_run.warehouse(f"select * from {table_of(suite)}")
     if frame.empty:
         pytest.skip(f"{table_of(suite)} is empty in the real-data run (the files source has no companyfacts)")
     result = validate_table(frame, suite)

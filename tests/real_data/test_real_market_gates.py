@@ -27,7 +27,7 @@ SUITES = {
 @pytest.fixture(scope="module")
 def real_market(real_run: RealRun) -> dict[str, pd.DataFrame]:
     """raw.market_prices, the market marts and the returns as the real-data `make run` built them."""
-    frames = {suite: real_run.warehouse(f"select * from {table}") for suite, table in SUITES.items()}  # noqa: S608
+    frames = {suite: real_run.warehouse(f"select * from {table}") for suite, table in SUITES.items()}
     frames["int_daily_returns"] = real_run.warehouse(
         "select ticker, session_date, daily_return from intermediate.int_daily_returns"
     )

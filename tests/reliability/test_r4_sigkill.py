@@ -255,7 +255,7 @@ def newest_publish(serving: Path) -> tuple[str, dict[str, int], list[str]]:
         assert set(rows) == SERVED, f"the newest publish lists {sorted(rows)}"
         assert tables == OBJECTS
         for table, count in rows.items():
-            assert connection.execute(f"select count(*) from {table}").fetchone()[0] == count, table  # noqa: S608
+            assert connection.execute(f"select count(*) from {table}").fetchone()[0] == count, table
             assert count > 0, table
     return runs[-1], rows, runs
 
@@ -276,7 +276,7 @@ def assert_parquet_matches(data_dir: Path, allowed_old: dict[str, str]) -> list[
                 continue
             one, other = f"read_parquet('{parquet}')", f"serving.{table}"
             differ = connection.execute(
-                f"select count(*) from ((from {one} except all from {other})"  # noqa: S608
+                f"select count(*) from ((from {one} except all from {other})"
                 f" union all (from {other} except all from {one}))"
             ).fetchone()[0]
             assert differ == 0, f"{parquet.name} is neither the old file nor the served table"
@@ -294,24 +294,21 @@ def duplicate_keys(database: Path) -> dict[str, int]:
         for table, key in KEYS.items():
             if table in present:
                 found[table] = connection.execute(
-                    f"select count(*) from (select {key} from {table} group by all having count(*) > 1)"  # noqa: S608
+                    f"select count(*) from (select {key} from {table} group by all having count(*) > 1)"
                 ).fetchone()[0]
     return found
 
 
 def row_counts(database: Path) -> dict[str, int]:
     with duckdb.connect(str(database), read_only=True) as connection:
-        return {
-            table: connection.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
-            for table in KEYS
-        }
+        return {table: connection.execute(f"select count(*) from {table}").fetchone()[0] for table in KEYS}
 
 
 def mart_digests(database: Path) -> dict[str, str]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return {
             mart: hashlib.sha256(
-                repr(connection.execute(f"select * from marts.{mart} order by all").fetchall()).encode()  # noqa: S608
+                repr(connection.execute(f"select * from marts.{mart} order by all").fetchall()).encode()
             ).hexdigest()
             for mart in served_marts()
         }

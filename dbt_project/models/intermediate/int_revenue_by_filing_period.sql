@@ -91,14 +91,18 @@ categories as (
         chosen_facts.period_end,
         chosen_axis.axis as category_axis,
         {% for category in revenue_categories + ['unclassified'] %}
-        sum(value) filter (where revenue_category = '{{ category }}') as {{ category }}_revenue,
+        sum(chosen_facts.value) filter (
+            where chosen_facts.revenue_category = '{{ category }}'
+        ) as {{ category }}_revenue,
         {% endfor %}
-        string_agg(distinct member, ', ' order by member) filter (
-            where revenue_category = 'unclassified'
+        string_agg(distinct chosen_facts.member, ', ' order by chosen_facts.member) filter (
+            where chosen_facts.revenue_category = 'unclassified'
         ) as unmapped_members,
         -- which members carried revenue (a zero or dash line is no member of the breakdown): a fourth
         -- quarter derived from two filings compares them
-        string_agg(distinct member, ', ' order by member) filter (where value <> 0) as category_members
+        string_agg(distinct chosen_facts.member, ', ' order by chosen_facts.member) filter (
+            where chosen_facts.value <> 0
+        ) as category_members
 
     from chosen_facts
     inner join chosen_axis

@@ -40,7 +40,7 @@ month_ends as (
             (select max(session_date) from sessions),
             interval 1 month
         )) as month_start
-    )
+    ) as months
 
 ),
 

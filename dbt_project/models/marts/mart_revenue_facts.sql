@@ -45,7 +45,7 @@ final as (
             when facts.exclusion_reason is not null then 'excluded'
             when filing_periods.concept is null or filing_periods.concept <> facts.concept
                 then 'another_concept_used'
-            when facts.fact_role = 'category' and facts.axis is distinct from filing_periods.category_axis
+            when facts.fact_role = 'category' and coalesce(facts.axis <> filing_periods.category_axis, true)
                 then 'another_axis_used'
             else 'counted'
         end as mix_treatment

@@ -52,11 +52,9 @@ def classify_filings(filings: Sequence[FilingFacts], seeds_dir: Path = SEEDS_DIR
         sql = _macros().classify_revenue_facts(
             "stg_sec__revenue_facts", "stg_reference__revenue_concept_rules", "stg_reference__revenue_member_map"
         )
-        found = connection.execute(
-            "select accession_number, concept, context_id, unit,"
-            " fact_role, exclusion_reason, revenue_category, member_category"
-            f" from ({sql})"  # noqa: S608
-        ).fetchall()
+        columns = "accession_number, concept, context_id, unit, fact_role, exclusion_reason, revenue_category"
+        query = f"select {columns}, member_category from ({sql})"  # noqa: S608 - SQL of the project's own macro
+        found = connection.execute(query).fetchall()
     # a filing has one fact per concept, context and unit (the reader's deduplication)
     by_key = {tuple(row[:4]): Classification(*row[4:]) for row in found}
     return [

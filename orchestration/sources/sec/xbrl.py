@@ -681,7 +681,8 @@ def _decimals_rank(decimals: str | None) -> float:
 
 def _consistent(a: RevenueFact, b: RevenueFact) -> bool:
     """Equal once both are rounded to the less precise of the two `decimals`."""
-    assert a.value is not None and b.value is not None
+    if a.value is None or b.value is None:  # nil facts are settled before any value is compared
+        raise ValueError("a nil fact has no value to compare")
     least = min(_decimals_rank(a.decimals), _decimals_rank(b.decimals))
     if least in (float("inf"), float("-inf")):
         return a.value == b.value
