@@ -7,7 +7,7 @@ import pandas as pd
 
 from orchestration.defs.ingest.partitions import daily_partitions
 from orchestration.defs.ingest.warehouse_io import replace_market_prices
-from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, WarehouseResource
 from orchestration.sources.market import MarketBatch
 from orchestration.universe import load_universe
 
@@ -32,6 +32,7 @@ def row_payload_paths(batch: MarketBatch) -> pd.Series | str:
     owners=["team:data-engineering"],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
     metadata={"table": "raw.market_prices"},
 )
 def raw_market_prices(

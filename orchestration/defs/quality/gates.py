@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.quality.gx_suites import suite_path, validate_frame
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 
 def gate_check(asset_key: str, table: str, id_columns: list[str]) -> dg.AssetChecksDefinition:
@@ -16,6 +16,7 @@ def gate_check(asset_key: str, table: str, id_columns: list[str]) -> dg.AssetChe
         asset=asset_key,
         name="ge_gate",
         blocking=True,
+        pool=WAREHOUSE_POOL,  # a read-only open fails while another run writes
         description=f"Great Expectations suite expectations/{asset_key}.json on {table}; a failure blocks "
         "everything downstream.",
     )

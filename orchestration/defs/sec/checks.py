@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.quality.gates import gate_check
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.sec.assets import SEC_ASSETS
 
 raw_sec_filings_gate = gate_check("raw_sec_filings", "raw.sec_filings", id_columns=["cik", "accession_number"])
@@ -20,6 +20,7 @@ def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
         asset=asset_key,
         name="load_errors",
         blocking=False,
+        pool=WAREHOUSE_POOL,
         description="Companies or filings that could not be loaded (kept in raw.sec_load_errors until they load): "
         "a warning, since everything else did load.",
     )
