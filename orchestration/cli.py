@@ -318,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="miners", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="materialize the whole pipeline over the source's date range")
-    run_cmd.add_argument("--start", type=date.fromisoformat, help="first partition (default: source's first day)")
-    run_cmd.add_argument("--end", type=date.fromisoformat, help="last partition (default: source's last day)")
+    run_cmd.add_argument("--start", type=date.fromisoformat, help="first day (default: the source's first): its month")
+    run_cmd.add_argument("--end", type=date.fromisoformat, help="last day (default: the source's last): its month")
     run_cmd.add_argument(
         "--job",
         default="all_assets_job",

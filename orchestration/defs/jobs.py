@@ -9,21 +9,21 @@ carries over the rest.
 
 import dagster as dg
 
-from orchestration.defs.ingest.partitions import daily_partitions
+from orchestration.defs.ingest.partitions import monthly_partitions
 
 SERVING = dg.AssetSelection.groups("serving")
 
 all_assets_job = dg.define_asset_job(
     "all_assets_job",
     selection=dg.AssetSelection.all() - SERVING,
-    partitions_def=daily_partitions,
+    partitions_def=monthly_partitions,
     description="Everything but publish: extract, dbt (seeds, models, tests) and every gate; publish_job follows.",
 )
 
 market_data_job = dg.define_asset_job(
     "market_data_job",
     selection=dg.AssetSelection.assets("raw_market_prices").downstream() - SERVING,
-    partitions_def=daily_partitions,
+    partitions_def=monthly_partitions,
     description="New market bars and everything built from them; publish_job follows.",
 )
 
