@@ -58,11 +58,13 @@ MANIFEST_FREE_MODULES = (
 CLI_RUN_TAGS = {"miners/launched_by": "cli"}
 
 
-# On every run a `miners run` process starts: the lock file it holds while it lives (see `hold_process_lock`).
+# On every run a `miners run` process starts: the lock file it holds while it lives (see `hold_process_lock`),
+# in this folder of the Dagster home.
 PROCESS_LOCK_TAG = "miners/process_lock"
+PROCESS_LOCK_DIR = "miners_runs"
 
 
-def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str] | None]:
+def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str]]:
     """A lock file of this process's own under DAGSTER_HOME, held (`flock`) until the process ends.
 
     Its name tags the runs this process starts: the kernel drops the lock when the holder dies, even on
@@ -70,7 +72,7 @@ def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str] | None]:
     `miners run` may live at once; the warehouse pool, not this lock, makes them take turns.
     """
     name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lock"
-    folder = dagster_home / "miners_runs"
+    folder = dagster_home / PROCESS_LOCK_DIR
     folder.mkdir(parents=True, exist_ok=True)
     lock = (folder / name).open("a")
     if fcntl is not None:  # Windows: no lock, and no abandoned-run bookkeeping
@@ -80,15 +82,15 @@ def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str] | None]:
 
 def release_process_lock(dagster_home: Path, name: str, lock: IO[str]) -> None:
     """Remove the lock file, then release it (the runs it tagged have ended by now)."""
-    (dagster_home / "miners_runs" / name).unlink(missing_ok=True)
+    (dagster_home / PROCESS_LOCK_DIR / name).unlink(missing_ok=True)
     lock.close()
 
 
 @contextmanager
 def _if_holder_gone(dagster_home: Path, name: str | None) -> Iterator[bool]:
     """True, while it is held, when the lock file `name` can be taken (its process has ended) or is gone;
-    False while its process lives. A run without the tag (none is started so now) counts as gone."""
-    path = dagster_home / "miners_runs" / name if name and "/" not in name else None
+    False while its process lives. A run without the tag (started by an earlier version) counts as gone."""
+    path = dagster_home / PROCESS_LOCK_DIR / name if name and "/" not in name else None
     try:
         lock = path.open("r") if path else None
     except FileNotFoundError:  # removed by its holder at its end, or by an earlier `fail_abandoned_runs`

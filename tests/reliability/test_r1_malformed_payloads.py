@@ -150,7 +150,7 @@ YAHOO_CASES = [
         kept=False,
     ),
     YahooCase("wrong-type-close-text", "BITF", quote(close="abc"), "could not convert string to float", kept=False),
-    YahooCase("wrong-type-close-null", "HIVE", quote(close=None), "missing Close on 2023-06-12", kept=True),
+    YahooCase("wrong-type-close-null", "HIVE", quote(close=None), "missing Close on 2023-06-01", kept=True),
 ]
 
 
