@@ -1,9 +1,10 @@
-"""P2: one new daily market partition end to end (raw, marts, gates, publish), as the after-close schedule runs it.
+"""P2: one scheduled market update end to end (raw, marts, gates, publish), as the after-close schedule runs it.
 
 Set-up (not timed): a full run on the snapshot that stops `repeats` sessions before its last day. Then each
-following session is loaded as a new partition by `miners run --job market_data_job --start D --end D` in a
-new process (a Dagster run worker is a new process too): raw bars, the dbt models built from them with their
-tests, the GE gates, publish and the report.
+following session D is loaded as the after-close schedule loads it, by `miners run --job market_data_job
+--start D --end D` in a new process (a Dagster run worker is a new process too): the partition of D's month
+(its bars, up to the source's last day), the dbt models built from them with their tests, the GE gates, publish and
+the report.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def run(repeats: int = 3) -> dict[str, object]:
     wall = median([r["wall"] for r in runs])
     return {
         "id": "P2",
-        "what": "one new daily market partition: `miners run --job market_data_job --start D --end D` in a new process",
+        "what": "one scheduled update (the month of session D): `miners run --job market_data_job --start D --end D`",
         "repeats": repeats,
         "set_up_seconds": set_up.wall,
         "wall_seconds_median": wall,

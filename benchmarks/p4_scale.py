@@ -139,8 +139,6 @@ def build_env(universe: SyntheticUniverse, data_dir: Path, dagster_home: Path) -
         MINERS_SEC_SOURCE="snapshot",
         MINERS_DATA_DIR=str(data_dir),
         DAGSTER_HOME=str(dagster_home),
-        DAGSTER_EVENT_BATCH_SIZE="1000",
-        DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS="true",
         SEC_USER_AGENT="",
         MINERS_SEC_FILES_DIR="",
         PYTHONUNBUFFERED="1",

@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import logging
 import os
+import shutil
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
-from orchestration.settings import apply_settings, prepare_dagster_home
+from orchestration.settings import INSTANCE_YAML, apply_settings, prepare_dagster_home
 
 try:
     import fcntl
@@ -54,34 +57,90 @@ MANIFEST_FREE_MODULES = (
 CLI_RUN_TAGS = {"miners/launched_by": "cli"}
 
 
-def hold_run_lock(data_dir: Path) -> IO[str] | None:
-    """An exclusive `flock` on <warehouse>/.miners_run.lock for this process's lifetime, or None if taken.
+# On every run a `miners run` process starts: the lock file it holds while it lives (see `hold_process_lock`),
+# in this folder of the Dagster home.
+PROCESS_LOCK_TAG = "miners/process_lock"
+PROCESS_LOCK_DIR = "miners_runs"
 
-    One `miners run` per warehouse (DuckDB has one writer anyway). The kernel drops the lock when the holder
-    dies, even on SIGKILL, so holding it also proves that every earlier CLI run has ended.
+
+def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str]]:
+    """A lock file of this process's own under DAGSTER_HOME, held (`flock`) until the process ends.
+
+    Its name tags the runs this process starts: the kernel drops the lock when the holder dies, even on
+    SIGKILL, so another process that can take it knows those runs have no process left. Any number of
+    `miners run` may live at once; the warehouse pool, not this lock, makes them take turns.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = (data_dir / ".miners_run.lock").open("a")
-    if fcntl is None:  # Windows: no lock, and no abandoned-run bookkeeping
-        return lock
+    name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lock"
+    folder = dagster_home / PROCESS_LOCK_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = (folder / name).open("a")
+    if fcntl is not None:  # Windows: no lock, and no abandoned-run bookkeeping
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    return name, lock
+
+
+def release_process_lock(dagster_home: Path, name: str, lock: IO[str]) -> None:
+    """Remove the lock file, then release it (the runs it tagged have ended by now)."""
+    (dagster_home / PROCESS_LOCK_DIR / name).unlink(missing_ok=True)
+    lock.close()
+
+
+@contextmanager
+def _if_holder_gone(dagster_home: Path, name: str | None) -> Iterator[bool]:
+    """True, while it is held, when the lock file `name` can be taken (its process has ended) or is gone;
+    False while its process lives. A run without the tag (started by an earlier version) counts as gone."""
+    path = dagster_home / PROCESS_LOCK_DIR / name if name and "/" not in name else None
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        return None
-    return lock
+        lock = path.open("r") if path else None
+    except FileNotFoundError:  # removed by its holder at its end, or by an earlier `fail_abandoned_runs`
+        lock = None
+    if lock is None:
+        yield True
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False  # its process is alive (or another `miners run` is checking it right now)
+            return
+        yield True
+        path.unlink(missing_ok=True)
 
 
-def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
-    """Mark CLI runs still STARTED as failed: with the lock held, their processes are gone (killed, crashed)."""
+def fail_abandoned_runs(instance: DagsterInstance, dagster_home: Path) -> list[str]:
+    """Mark failed the CLI runs still STARTING or STARTED whose `miners run` process has ended (killed,
+    crashed), and free the warehouse pool slots they held, which would otherwise block every later run.
+
+    A run counts as abandoned only while its process's lock file is held here (or is gone) and the run is
+    still unfinished when read again then: a run whose process lives, or ended it meanwhile, is left alone.
+    """
     from dagster import DagsterRunStatus, RunsFilter
 
-    runs = instance.get_runs(
-        filters=RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED], tags=CLI_RUN_TAGS)
-    )
-    for abandoned in runs:
-        instance.report_run_failed(abandoned, "its `miners run` process ended before the run did (killed?)")
-    return [abandoned.run_id for abandoned in runs]
+    if fcntl is None:
+        return []
+    unfinished = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+    abandoned = []
+    for candidate in instance.get_runs(filters=RunsFilter(statuses=unfinished, tags=CLI_RUN_TAGS)):
+        with _if_holder_gone(dagster_home, candidate.tags.get(PROCESS_LOCK_TAG)) as gone:
+            run = instance.get_run_by_id(candidate.run_id) if gone else None
+            if run is None or run.status not in unfinished:
+                continue
+            instance.report_run_failed(run, "its `miners run` process ended before the run did (killed?)")
+            # the slots a killed step held stay claimed until freed (Dagster's daemon does it only for the
+            # runs it watches, under `dagster dev`)
+            if instance.event_log_storage.supports_global_concurrency_limits:
+                instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            abandoned.append(run.run_id)
+    return abandoned
+
+
+def refresh_instance_config(dagster_home: Path) -> Path:
+    """Replace a Dagster home's dagster.yaml copied from an earlier version of the shipped one: it named an
+    event log storage this project no longer has, and lacks the warehouse pool's limit."""
+    config = dagster_home / "dagster.yaml"
+    if config.is_file() and "orchestration.instance.event_log" in config.read_text():
+        shutil.copyfile(INSTANCE_YAML, config)
+    return dagster_home
 
 
 def run(start: date | None, end: date | None, job_name: str = "all_assets_job", verbose: bool = False) -> int:
@@ -89,7 +148,6 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
     whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process.
 
     Quiet unless `verbose`: a line per step, the assets built, warnings and failed checks, dbt's log path."""
-    from orchestration.defs.dbt.command import DBT_CONSOLE_TAG, start_parse, wait_for_parse
     from orchestration.sources.errors import SecDataError
 
     source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
@@ -103,43 +161,58 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
         f"warehouse {resolve_data_dir(data_dir)}",
         flush=True,
     )
-    lock = hold_run_lock(resolve_data_dir(data_dir))
-    if lock is None:
-        print(f"error: another `miners run` is using the warehouse {resolve_data_dir(data_dir)}", file=sys.stderr)
-        return 2
-    gc.disable()  # until the definitions are loaded (see below)
-    parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
-    print("miners run: parsing the dbt project ...", flush=True)
-    from dagster import AssetCheckSeverity, DagsterInstance
+    dagster_home = refresh_instance_config(prepare_dagster_home())
+    lock_name, lock = hold_process_lock(dagster_home)  # before any run of ours exists
+    try:
+        return _run(start, end, job_name, sec_name, dagster_home, lock_name, verbose)
+    finally:
+        release_process_lock(dagster_home, lock_name, lock)
 
-    from orchestration.defs.ingest.partitions import partition_range_tags
 
-    covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
-    start, end = start or covered[0], end or covered[1]
-    print(f"miners run: partitions {start}..{end}", flush=True)  # the sources and warehouse are in the header
+def _run(
+    start: date | None,
+    end: date | None,
+    job_name: str,
+    sec_name: str,
+    dagster_home: Path,
+    lock_name: str,
+    verbose: bool,
+) -> int:
+    from orchestration.defs.dbt.command import DBT_CONSOLE_TAG, parse_lock, start_parse, wait_for_parse
 
-    for module in MANIFEST_FREE_MODULES:  # while dbt parses
-        importlib.import_module(module)
-    wait_for_parse(parsing)
-    from orchestration.definitions import defs
-    from orchestration.defs.serving.sensors import AFTER_RUN_TAG
+    source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
+    # The cyclic collector is off while the ~3,000 modules load: they allocate millions of objects and would
+    # trigger hundreds of collections that find nothing to free (a third of the import time, measured).
+    gc.disable()
+    with parse_lock():  # one `dbt parse` at a time writes the manifest, read when the definitions load
+        parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
+        print("miners run: parsing the dbt project ...", flush=True)
+        from dagster import AssetCheckSeverity, DagsterInstance
 
-    # The cyclic collector is off while the ~3,000 modules load (they allocate millions of objects and
-    # would trigger hundreds of useless collections); what they built is then frozen out of its reach.
-    gc.freeze()
+        from orchestration.defs.ingest.partitions import partition_range_tags
+
+        covered = source_range(source_name, os.environ["MINERS_CSV_DIR"] or None, data_dir)
+        start, end = start or covered[0], end or covered[1]
+        print(f"miners run: partitions {start}..{end}", flush=True)  # the sources and warehouse are in the header
+
+        for module in MANIFEST_FREE_MODULES:  # while dbt parses
+            importlib.import_module(module)
+        wait_for_parse(parsing)
+        from orchestration.definitions import defs
+        from orchestration.defs.serving.sensors import AFTER_RUN_TAG
     gc.enable()
 
     job = defs.resolve_job_def(job_name)
-    prepare_dagster_home()
     instance = DagsterInstance.get()
-    for run_id in fail_abandoned_runs(instance):
+    for run_id in fail_abandoned_runs(instance, dagster_home):
         print(f"miners run: marked run {run_id} failed: its process ended before the run did")
     # one line per step instead of every DEBUG event; dbt's line per node only in its dbt.log
     run_config = {"loggers": {"progress": {"config": {"verbose": verbose}}}}
-    run_tags = {**CLI_RUN_TAGS, **({} if verbose else {DBT_CONSOLE_TAG: "quiet"})}
+    tags = {**CLI_RUN_TAGS, PROCESS_LOCK_TAG: lock_name, **({} if verbose else {DBT_CONSOLE_TAG: "quiet"})}
+    # A step that opens the warehouse waits here for the `warehouse` pool's slot while another run holds it.
     result = job.execute_in_process(
         instance=instance,
-        tags={**partition_range_tags(start, end), **run_tags},
+        tags={**partition_range_tags(start, end), **tags},
         run_config=run_config,
         raise_on_error=False,
     )
@@ -162,11 +235,11 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
     # it taints), as publish_after_*_sensor does for the runs Dagster starts.
     published = defs.resolve_job_def("publish_job").execute_in_process(
         instance=instance,
-        tags={**run_tags, AFTER_RUN_TAG: result.run_id},
+        tags={**tags, AFTER_RUN_TAG: result.run_id},
         run_config=run_config,
         raise_on_error=False,
     )
-    instance.dispose()  # storage closed before the process ends (see exit_without_teardown)
+    instance.dispose()
     stale: dict = {}
     for event in published.get_asset_materialization_events():
         if event.asset_key.to_user_string() == "publish":
@@ -255,21 +328,9 @@ def dev(port: int) -> int:
         "-p",
         str(port),
     ]
-    os.chdir(prepare_dagster_home())
+    os.chdir(refresh_instance_config(prepare_dagster_home()))
     os.execv(command[0], command)  # noqa: S606 - this environment's dagster, arguments built above
     return 0  # not reached
-
-
-def exit_without_teardown(code: int) -> None:
-    """End the process now: everything is written and closed by the time `run` returns.
-
-    Python's own shutdown then only tears down the ~3,000 modules Dagster, dbt and GE import, which takes
-    about 1.7 s here, for nothing.
-    """
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,10 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        code = run(args.start, args.end, args.job, verbose=args.verbose)
-        if argv is None:  # from the command line, not called by other Python code
-            exit_without_teardown(code)
-        return code
+        return run(args.start, args.end, args.job, verbose=args.verbose)
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
     if args.command == "settings":

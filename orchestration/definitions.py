@@ -1,10 +1,11 @@
 """The code location: assembles the definitions under orchestration/defs."""
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.dbt.command import dbt_executable
-from orchestration.defs.dbt.project import LocalDbtCliResource, dbt_project
+from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.freshness import with_freshness_policies
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
@@ -45,7 +46,7 @@ defs = dg.Definitions(
             user_agent=dg.EnvVar("SEC_USER_AGENT"),  # a secret: EnvVar keeps it out of run config
             files_dir=dg.EnvVar("MINERS_SEC_FILES_DIR"),
         ),
-        "dbt": LocalDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     loggers={"console": dg.default_loggers()["console"], "progress": progress_logger},
     executor=dg.in_process_executor,

@@ -29,11 +29,6 @@ SETTING_DEFAULTS = {
     "MINERS_HISTORY_START": "2022-01-01",  # the first market-data partition; the snapshot starts there
 }
 
-# SQLite run storage writes one planned event per partition otherwise: minutes for a 5-year backfill.
-# DAGSTER_EVENT_BATCH_SIZE hands a backfill's per-partition events to the event log storage as batches
-# (orchestration/instance/event_log.py writes each batch in one transaction).
-DAGSTER_DEFAULTS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
-
 # Where the .env file is read from; MINERS_ENV_FILE (environment only) names another one.
 ENV_FILE = PROJECT_ROOT / ".env"
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
@@ -54,7 +49,7 @@ def resolve_settings(environ: dict[str, str] | None = None, dotenv_path: Path | 
     path = dotenv_path or env_file()
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
     resolved = {}
-    for name, default in {**SETTING_DEFAULTS, **DAGSTER_DEFAULTS, "DAGSTER_HOME": ""}.items():
+    for name, default in {**SETTING_DEFAULTS, "DAGSTER_HOME": ""}.items():
         resolved[name] = (environ[name] if name in environ else from_file.get(name, "")) or default
     if not resolved["DAGSTER_HOME"]:
         resolved["DAGSTER_HOME"] = str(resolve_data_dir(resolved["MINERS_DATA_DIR"]) / "dagster_home")
@@ -82,7 +77,7 @@ def apply_settings() -> dict[str, str]:
 
 
 def prepare_dagster_home() -> Path:
-    """DAGSTER_HOME, created with the shipped dagster.yaml (SQLite storage with the batching event log, no
+    """DAGSTER_HOME, created with the shipped dagster.yaml (SQLite storage, the warehouse pool's limit, no
     telemetry) when it has none: for the commands that start Dagster, after `apply_settings`."""
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
@@ -94,4 +89,4 @@ def prepare_dagster_home() -> Path:
 def offline_env(**settings: str) -> dict[str, str]:
     """This process's environment with every setting at its offline default, then `settings`: what a child
     `miners` or Dagster process should see whatever a developer's .env says."""
-    return {**os.environ, **SETTING_DEFAULTS, **DAGSTER_DEFAULTS, **settings}
+    return {**os.environ, **SETTING_DEFAULTS, **settings}

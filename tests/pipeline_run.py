@@ -4,7 +4,6 @@ published as `miners run` does it (all_assets_job, then publish_job).
 The `pipeline` fixture is registered in tests/conftest.py, so pipeline and reliability tests share one run.
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,6 @@ class PipelineRun:
 
 @pytest.fixture(scope="session")
 def pipeline(session_data_dir: Path, dbt_manifest: Path) -> PipelineRun:
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     from orchestration.definitions import defs
 
     start, end = snapshot_coverage()

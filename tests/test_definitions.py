@@ -97,10 +97,13 @@ def test_dbt_steps_split_by_the_raw_data_they_read(dbt_manifest: Path):
 def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):
     from orchestration.defs.schedules import market_after_close_schedule
 
-    monday = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 18, 30))
-    request = market_after_close_schedule(monday)
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-11-21"
-    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-23"
+    def months(when: datetime) -> tuple[str, str]:
+        request = market_after_close_schedule(dg.build_schedule_context(scheduled_execution_time=when))
+        return request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]
+
+    assert months(datetime(2026, 11, 24, 18, 30)) == ("2026-11-01", "2026-11-01")  # a Tuesday: its month
+    assert months(datetime(2026, 11, 23, 18, 30)) == ("2026-11-01", "2026-11-01")  # Monday, weekend in November
+    assert months(datetime(2026, 6, 1, 18, 30)) == ("2026-05-01", "2026-06-01")  # Monday, weekend in May
     assert market_after_close_schedule.cron_schedule == "30 18 * * 1-5"
 
 

@@ -35,11 +35,15 @@ FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 # A run launched from the webserver goes through the instance's run coordinator. Dagster's default is the
 # QueuedRunCoordinator, which only queues the run for `dagster-daemon` to start; the DefaultRunCoordinator
-# launches it straight away (a subprocess of the code server), so no daemon has to run. No telemetry either.
+# launches it straight away (a subprocess of the code server), so no daemon has to run. The warehouse pool has
+# one slot, as in the shipped instance. No telemetry either.
 DAGSTER_YAML = """\
 run_coordinator:
   module: dagster.core.run_coordinator
   class: DefaultRunCoordinator
+concurrency:
+  pools:
+    default_limit: 1
 telemetry:
   enabled: false
 """

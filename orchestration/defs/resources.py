@@ -14,6 +14,11 @@ from orchestration.settings import SETTING_DEFAULTS
 from orchestration.sources.market import MarketSource, build_source
 from orchestration.sources.sec.source import SecSource, build_sec_source, resolve_sec_source
 
+# The Dagster concurrency pool of every step that opens warehouse.duckdb (DuckDB has one writer process, and a
+# read-only open fails while another process writes). The shipped instance (orchestration/instance/dagster.yaml)
+# limits pools to one slot, so a second run's step waits for the first's to end, however the runs started.
+WAREHOUSE_POOL = "warehouse"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """The warehouse folder (MINERS_DATA_DIR): the build DuckDB file, raw payloads, caches."""

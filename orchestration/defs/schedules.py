@@ -19,16 +19,14 @@ from orchestration.defs.sec.jobs import sec_filings_job
     cron_schedule="30 18 * * 1-5",
     execution_timezone="America/New_York",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Weekdays 18:30 New York: today's bars and, on Mondays, the weekend's bitcoin bars.",
+    description="Weekdays 18:30 New York: the current month's partition (today's bars with it), and on a Monday "
+    "whose weekend fell in the previous month, that month's too (bitcoin trades every day).",
 )
 def market_after_close_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     today = context.scheduled_execution_time.date()
-    # Monday's run also covers Saturday and Sunday (bitcoin trades every day).
+    # Monday's run also covers Saturday and Sunday: their month, when they ended the previous one.
     start = today - timedelta(days=2) if today.weekday() == 0 else today
-    return dg.RunRequest(
-        run_key=f"market-{today.isoformat()}",
-        tags=partition_range_tags(start, today),
-    )
+    return dg.RunRequest(run_key=f"market-{today.isoformat()}", tags=partition_range_tags(start, today))
 
 
 sec_daily_schedule = dg.ScheduleDefinition(

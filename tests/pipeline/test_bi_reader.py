@@ -84,7 +84,6 @@ def _run_environment(data_dir: Path) -> dict[str, str]:
         SEC_USER_AGENT="",
         MINERS_SEC_FILES_DIR="",
         MINERS_CSV_DIR="",
-        DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS="true",
     )
     return env
 

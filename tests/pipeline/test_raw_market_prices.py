@@ -39,23 +39,25 @@ def table_digest(data_dir: Path) -> tuple[int, str]:
 
 
 def test_rerunning_a_partition_range_leaves_identical_data(tmp_path: Path):
-    assert materialize_raw(tmp_path, "2024-04-15", "2024-04-26").success
+    assert materialize_raw(tmp_path, "2024-04-01", "2024-04-30").success
     first = table_digest(tmp_path)
     for _ in range(2):
-        assert materialize_raw(tmp_path, "2024-04-19", "2024-04-22").success
+        assert materialize_raw(tmp_path, "2024-04-19", "2024-04-22").success  # the same month's partition
     assert table_digest(tmp_path) == first
-    # ten sessions for the 17 equities listed then (not CRWV, GLXY, ABTC), twelve days of bitcoin
-    assert first[0] == 17 * 10 + 12
+    # April 2024: 22 sessions for the 17 equities listed then (not CRWV, GLXY, ABTC), 30 days of bitcoin
+    assert first[0] == 17 * 22 + 30
 
 
 def test_partition_range_is_all_that_changes(tmp_path: Path):
-    assert materialize_raw(tmp_path, "2024-04-15", "2024-04-19").success
-    assert materialize_raw(tmp_path, "2024-04-22", "2024-04-26").success
+    assert materialize_raw(tmp_path, "2024-03-01", "2024-03-31").success
+    assert materialize_raw(tmp_path, "2024-04-15", "2024-04-19").success  # the whole of April
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         runs = connection.execute(
             "select count(distinct run_id), min(date), max(date) from raw.market_prices"
         ).fetchone()
-    assert runs[0] == 2 and runs[1] == date(2024, 4, 15) and runs[2] == date(2024, 4, 26)
+        march = connection.execute("select count(distinct run_id) from raw.market_prices where date < '2024-04-01'")
+        assert march.fetchone()[0] == 1
+    assert runs[0] == 2 and runs[1] == date(2024, 3, 1) and runs[2] == date(2024, 4, 30)
 
 
 def test_metadata_shows_rows_tickers_range_and_source(tmp_path: Path):
@@ -64,7 +66,8 @@ def test_metadata_shows_rows_tickers_range_and_source(tmp_path: Path):
     assert metadata["source"].value == "snapshot" and metadata["synthetic"].value is True
     assert metadata["tickers_loaded"].value == 18  # CRWV, GLXY and ABTC were not listed yet
     assert set(metadata["tickers_missing"].value) == {"CRWV", "GLXY", "ABTC"}
-    assert metadata["date_range"].value == "2024-04-15..2024-04-19"
+    assert metadata["partition_range"].value == "2024-04-01..2024-04-30"  # the month of the days asked for
+    assert metadata["date_range"].value == "2024-04-01..2024-04-30"
     assert metadata["dagster/row_count"].value > 0
 
 

@@ -111,9 +111,9 @@ HTML_PAGE = b"<html><body><h1>Service unavailable</h1><p>Please try again later.
 
 # --- Yahoo: yfinance over loopback, raw_market_prices ------------------------------------------------------------
 
-YAHOO_BASELINE = ("2023-06-01", "2023-06-30")
-# A window inside the baseline that no other request in the process uses: yfinance memoizes past ranges by URL.
-YAHOO_WINDOW = ("2023-06-12", "2023-06-16")
+YAHOO_BASELINE = ("2023-05-01", "2023-06-30")
+# A month inside the baseline that no other request in the process uses: yfinance memoizes past ranges by URL.
+YAHOO_WINDOW = ("2023-06-01", "2023-06-30")
 
 
 def quote(**values) -> Callable[[bytes], bytes]:
@@ -150,7 +150,7 @@ YAHOO_CASES = [
         kept=False,
     ),
     YahooCase("wrong-type-close-text", "BITF", quote(close="abc"), "could not convert string to float", kept=False),
-    YahooCase("wrong-type-close-null", "HIVE", quote(close=None), "missing Close on 2023-06-12", kept=True),
+    YahooCase("wrong-type-close-null", "HIVE", quote(close=None), "missing Close on 2023-06-01", kept=True),
 ]
 
 
@@ -196,7 +196,7 @@ def bars(data_dir: Path, window: tuple[str, str]) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def yahoo(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    """A good baseline month, then one batch where each case's ticker gets its bad chart response."""
+    """Two good baseline months, then one batch where each case's ticker gets its bad chart response."""
     upstream = FakeYahoo()
     data_dir = tmp_path_factory.mktemp("r1_yahoo")
     instance = dg.DagsterInstance.ephemeral()

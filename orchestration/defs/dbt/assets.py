@@ -30,6 +30,7 @@ from orchestration.defs.dbt.command import (
     prune_invocation_folders,
 )
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.resources import WAREHOUSE_POOL
 
 MARKET_DATA = "source:yahoo+"  # the market bars and every node built from them
 SEC_DATA = "source:sec+"  # the SEC tables and every node built from them
@@ -118,6 +119,7 @@ def dbt_step(name: str) -> dg.AssetsDefinition:
         select=select,
         exclude=exclude,
         dagster_dbt_translator=TRANSLATOR,
+        pool=WAREHOUSE_POOL,
     )
     def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from build(context, dbt)

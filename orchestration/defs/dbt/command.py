@@ -10,10 +10,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.settings import SETTING_DEFAULTS, resolve_settings
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 # dbt's own DBT_TARGET_PATH moves the artefacts (manifest, run results); dagster-dbt honours it too.
 DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
@@ -61,6 +68,17 @@ def start_parse(target_path: Path = DBT_TARGET_PATH) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@contextmanager
+def parse_lock(target_path: Path = DBT_TARGET_PATH) -> Iterator[None]:
+    """One process at a time between `dbt parse` and reading its manifest: concurrent `miners run` share the
+    target folder, and dbt rewrites manifest.json in place."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    with (target_path / ".parse.lock").open("a") as lock:
+        if fcntl is not None:  # Windows: unguarded
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def wait_for_parse(process: subprocess.Popen[str]) -> None:

@@ -1,14 +1,14 @@
-"""raw_market_prices: daily bars for the universe and the factor tickers, from the configured source."""
+"""raw_market_prices: daily bars for the universe and the factor tickers, from the configured source, by month."""
 
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs.ingest.partitions import daily_partitions
+from orchestration.defs.ingest.partitions import HISTORY_START, monthly_partitions
 from orchestration.defs.ingest.warehouse_io import replace_market_prices
-from orchestration.defs.resources import MarketDataResource, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, WarehouseResource
 from orchestration.sources.market import MarketBatch
 from orchestration.universe import load_universe
 
@@ -40,8 +40,9 @@ def row_payload_paths(batch: MarketBatch) -> pd.Series | str:
     group_name="ingest",
     kinds={"python", "duckdb"},
     owners=["team:data-engineering"],
-    partitions_def=daily_partitions,
+    partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
     metadata={"table": "raw.market_prices"},
 )
 def raw_market_prices(
@@ -50,14 +51,15 @@ def raw_market_prices(
     """Daily OHLC, close and adjusted close, and volume for every universe and factor ticker.
 
     Source: MINERS_SOURCE (`snapshot` = bundled SYNTHETIC Yahoo responses replayed through yfinance,
-    `live` = Yahoo through yfinance, `csv` = MINERS_CSV_DIR). A run replaces its partition range for
-    the tickers it loaded, so reruns are idempotent. A universe ticker the source lacks, or whose bars
-    (Yahoo) or file (CSV) fail validation, is a warning here naming it and the reason, and keeps what an
-    earlier run loaded; the gate decides whether coverage is enough. The raw payload is kept under the
+    `live` = Yahoo through yfinance, `csv` = MINERS_CSV_DIR). A run replaces its partitions' days (whole
+    months, from HISTORY_START up to the source's last day) for the tickers it loaded, so reruns are
+    idempotent. A universe ticker the source lacks, or whose bars (Yahoo) or file (CSV) fail validation, is
+    a warning here naming it and the reason, and keeps what an earlier run loaded; the gate decides whether
+    coverage is enough. The raw payload is kept under the
     warehouse's raw/ folder.
     """
-    window = context.partition_time_window
-    start = window.start.date()
+    window = context.partition_time_window  # the run's months
+    start = max(window.start.date(), date.fromisoformat(HISTORY_START))
     end = (window.end - pd.Timedelta(days=1)).date()
     source = market_data.build(cache_dir=warehouse.root / "cache" / "yfinance")
     coverage = source.coverage()

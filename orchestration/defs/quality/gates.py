@@ -5,7 +5,7 @@ import pandas as pd
 
 from orchestration.defs.dbt.tables import DeclaredTable, declared, gated_tables
 from orchestration.defs.quality.gx_suites import SuiteResult, suite_path, validate_frame
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 
 def validate_table(frame: pd.DataFrame, asset_key: str) -> SuiteResult:
@@ -24,6 +24,7 @@ def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
         asset=table.asset_key,
         name="ge_gate",
         blocking=True,
+        pool=WAREHOUSE_POOL,  # a read-only open fails while another run writes
         description=f"Great Expectations suite expectations/{table.suite}.json and the grain "
         f"({', '.join(table.grain)}) on {table.relation}; a failure blocks everything downstream.",
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs.resources import SecSourceResource, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SecSourceResource, WarehouseResource
 from orchestration.defs.sec import warehouse_io
 from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.companyfacts import parse_company_facts
@@ -29,7 +29,12 @@ from orchestration.universe import load_seed
 
 SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
 # What every raw SEC asset shares in the UI.
-RAW_ASSET = {"group_name": "ingest", "kinds": {"python", "duckdb"}, "owners": ["team:data-engineering"]}
+RAW_ASSET = {
+    "group_name": "ingest",
+    "kinds": {"python", "duckdb"},
+    "owners": ["team:data-engineering"],
+    "pool": WAREHOUSE_POOL,
+}
 
 
 def universe_companies() -> list[Company]:

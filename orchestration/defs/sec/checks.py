@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.sec.assets import SEC_ASSETS
 
 
@@ -11,6 +11,7 @@ def load_errors_check(asset_key: str) -> dg.AssetChecksDefinition:
         asset=asset_key,
         name="load_errors",
         blocking=False,
+        pool=WAREHOUSE_POOL,
         description="Companies or filings that could not be loaded (kept in raw.sec_load_errors until they load): "
         "a warning, since everything else did load.",
     )

@@ -23,7 +23,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.dbt.tables import served_tables as declared_served_tables
-from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, SecSourceResource, WarehouseResource
 
 try:
     import fcntl
@@ -384,6 +384,7 @@ def export_parquet(serving: Path, folder: Path, run_id: str, keep: frozenset[str
     kinds={"duckdb", "parquet"},
     owners=["team:data-engineering"],
     metadata={"serving_file": "serving.duckdb", "storage_compatibility": STORAGE_COMPATIBILITY},
+    pool=WAREHOUSE_POOL,
 )
 def publish(
     context: dg.AssetExecutionContext,

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.serving.publish import serving_path
 from orchestration.reporting.convergence_report import ReportError, latest_publish, render_report
 
@@ -26,6 +26,7 @@ def report_path(warehouse: WarehouseResource) -> Path:
     deps=["publish"],
     group_name="serving",
     kinds={"python", "plotly", "html"},
+    pool=WAREHOUSE_POOL,  # one report written at a time, after its own run's publish
     owners=["team:data-engineering"],
     description=(
         "Miner Convergence report: one self-contained HTML page (plotly.js inlined, opens offline) with the "
