@@ -67,8 +67,8 @@ def hold_process_lock(dagster_home: Path) -> tuple[str, IO[str]]:
     """A lock file of this process's own under DAGSTER_HOME, held (`flock`) until the process ends.
 
     Its name tags the runs this process starts: the kernel drops the lock when the holder dies, even on
-    SIGKILL, so another process that can take it knows those runs have no process left. Any number of
-    `miners run` may live at once; the warehouse pool, not this lock, makes them take turns.
+    SIGKILL, so another process that can take it knows those runs have no process left, even while other
+    `miners run` live (on other warehouses sharing this Dagster home, or waiting for this one).
     """
     name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}.lock"
     folder = dagster_home / PROCESS_LOCK_DIR
@@ -134,6 +134,24 @@ def fail_abandoned_runs(instance: DagsterInstance, dagster_home: Path) -> list[s
     return abandoned
 
 
+@contextmanager
+def wait_for_warehouse(data_dir: Path) -> Iterator[None]:
+    """One `miners run` at a time per warehouse, whole (pipeline, then publish): a second one waits here.
+
+    The `warehouse` pool alone would let two runs' steps interleave, and a publish between another run's
+    build and its gate withholds that table (a first publish then has nothing to serve).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".miners_run.lock").open("a") as lock:
+        if fcntl is not None:  # Windows: unguarded
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("miners run: waiting for the other `miners run` on this warehouse to end ...", flush=True)
+                fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def refresh_instance_config(dagster_home: Path) -> Path:
     """Replace a Dagster home's dagster.yaml copied from an earlier version of the shipped one: it named an
     event log storage this project no longer has, and lacks the warehouse pool's limit."""
@@ -162,11 +180,12 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
         flush=True,
     )
     dagster_home = refresh_instance_config(prepare_dagster_home())
-    lock_name, lock = hold_process_lock(dagster_home)  # before any run of ours exists
-    try:
-        return _run(start, end, job_name, sec_name, dagster_home, lock_name, verbose)
-    finally:
-        release_process_lock(dagster_home, lock_name, lock)
+    with wait_for_warehouse(resolve_data_dir(data_dir)):
+        lock_name, lock = hold_process_lock(dagster_home)  # before any run of ours exists
+        try:
+            return _run(start, end, job_name, sec_name, dagster_home, lock_name, verbose)
+        finally:
+            release_process_lock(dagster_home, lock_name, lock)
 
 
 def _run(

@@ -2,8 +2,9 @@
 failing on DuckDB's file lock, and a killed run's pool slot does not block the runs after it.
 
 - Two `miners run` started at once on one warehouse and one Dagster instance (DAGSTER_HOME with the shipped
-  dagster.yaml) over a short range: both succeed, no two steps of the pool ever ran at the same time, and
-  the published data is consistent (complete serving file, no duplicate keys, marts served as built).
+  dagster.yaml) over a short range: the second waits for the first, both succeed, no two steps of the pool
+  ever ran at the same time, and the published data is consistent (complete serving file, no duplicate keys,
+  marts served as built).
 - A process that holds a pool slot is SIGKILLed: while it lived, `fail_abandoned_runs` left its run alone;
   after, it marks the run failed and frees the slot, so the next pooled step runs.
 """
@@ -87,6 +88,7 @@ def test_two_runs_at_once_both_succeed_one_step_at_a_time(tmp_path: Path, monkey
     for process, output in zip(processes, outputs, strict=True):
         assert process.returncode == 0, output[-4000:]
         assert "miners run: succeeded" in output.splitlines()[-1], output[-4000:]
+    assert any("waiting for the other `miners run`" in output for output in outputs)
 
     instance = instance_at(home.dagster_home, monkeypatch)
     runs = instance.get_runs()
