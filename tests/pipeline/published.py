@@ -3,6 +3,7 @@ publish served."""
 
 import hashlib
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -51,3 +52,20 @@ def check_outcomes(result) -> dict[tuple[str, str], bool]:
         (c.asset_key.to_user_string(), c.check_name): c.passed or c.severity != dg.AssetCheckSeverity.ERROR
         for c in result.get_asset_check_evaluations()
     }
+
+
+def last_snapshot_month() -> str:
+    """The partition (a month) holding the snapshot's last day: a run of it reloads that month."""
+    from orchestration.defs.ingest.partitions import month_key
+    from orchestration.sources.market import snapshot_coverage
+
+    return month_key(snapshot_coverage()[1])
+
+
+def month_after_snapshot() -> str:
+    """The partition after the snapshot's last month: a run of it loads nothing new."""
+    from orchestration.defs.ingest.partitions import month_key
+    from orchestration.sources.market import snapshot_coverage
+
+    last = snapshot_coverage()[1]
+    return month_key(last.replace(day=28) + timedelta(days=4))

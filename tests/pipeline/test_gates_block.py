@@ -13,7 +13,9 @@ from tests.pipeline.published import (
     built_rows,
     check_outcomes,
     copy_warehouse,
+    last_snapshot_month,
     materialized,
+    month_after_snapshot,
     publish_status,
     served_files,
     served_rows,
@@ -51,9 +53,9 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
     before = mart_digest(tmp_path / "warehouse.duckdb")
     served = served_files(tmp_path)
 
-    # The market job for a day past the snapshot: the raw step loads nothing new, its gate sees the table.
+    # The market job for the month after the snapshot: the raw step loads nothing new, its gate sees the table.
     result = defs.resolve_job_def("market_data_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, partition_key="2026-11-21"
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, partition_key=month_after_snapshot()
     )
     gate = next(
         c
@@ -146,7 +148,7 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
 
     instance = dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("all_assets_job").execute_in_process(
-        instance=instance, raise_on_error=False, partition_key="2026-11-20"
+        instance=instance, raise_on_error=False, partition_key=last_snapshot_month()
     )
     outcomes = check_outcomes(result)
     assert outcomes[("raw_sec_revenue_facts", "ge_gate")] is False

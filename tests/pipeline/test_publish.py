@@ -15,6 +15,7 @@ from tests.pipeline.published import (
     built_rows,
     check_outcomes,
     copy_warehouse,
+    last_snapshot_month,
     materialized,
     publish_status,
     served_files,
@@ -138,7 +139,7 @@ def test_a_failed_mart_gate_withholds_only_that_mart(
     _failing_gate(monkeypatch, "mart_event_reactions")
 
     instance = dg.DagsterInstance.ephemeral()
-    result = _run("all_assets_job", instance, partition_key="2026-11-20")
+    result = _run("all_assets_job", instance, partition_key=last_snapshot_month())
     outcomes = check_outcomes(result)
     assert outcomes[("mart_event_reactions", "ge_gate")] is False
     for mart in served_marts():

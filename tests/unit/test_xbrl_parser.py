@@ -1,5 +1,6 @@
 """The lxml reader of a filing's revenue facts, on HANDCRAFTED filings (tests/fixtures/sec) and small generated ones."""
 
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main
+from orchestration.settings import SETTING_DEFAULTS
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.xbrl import (
     FilingFacts,
@@ -500,8 +502,12 @@ def test_parse_file_names_the_document_by_its_file_name(tmp_path: Path):
 
 @pytest.fixture
 def quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """main() sets Dagster defaults in os.environ: undo them after the test."""
-    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    """main() exports the resolved settings and DAGSTER_HOME to os.environ: restore them after the test."""
+    for name in [*SETTING_DEFAULTS, "DAGSTER_HOME"]:
+        present = name in os.environ
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # remembered: restored, or removed, afterwards
+        if not present:
+            monkeypatch.delenv(name)
 
 
 def test_cli_prints_revenue_facts_as_csv(capsys: pytest.CaptureFixture[str], quiet_env):
