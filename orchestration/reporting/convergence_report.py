@@ -1,12 +1,14 @@
 """The Miner Convergence report: one self-contained HTML page of plotly charts, read from the serving file.
 
 `render_report(connection)` takes a (read-only) DuckDB connection to the published serving file and returns
-the page: a header saying where the data come from (and SYNTHETIC when they are), then four charts:
+the page: a header saying where the data come from (and SYNTHETIC when they are), then five charts:
 
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
 3. rolling 252-session betas to BTC and to the AI factor per company,
-4. event-day abnormal returns, company x event (heatmap).
+4. event-day abnormal returns, company x event (heatmap),
+5. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
+   Kolari-Pynnonen t (the group test that allows for the firms' shared shock).
 
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
 rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
@@ -41,6 +43,8 @@ REVENUE_CATEGORIES = (
     ("other_revenue", "Other", "#9e9e9e"),
     ("unclassified_revenue", "Unclassified", "#d62728"),
 )
+EVENT_STUDY_WINDOW = "[-1,+1]"
+EVENT_STUDY_MODELS = (("market", "market model (SPY)", "#1f77b4"), ("market_btc", "market + BTC model", "#f7931a"))
 BETA_SERIES = (("beta_btc", "β to BTC", "#f7931a"), ("beta_ai", "β to AI (NVDA)", "#1f77b4"))
 
 # section id -> (heading, caption)
@@ -65,12 +69,20 @@ CHARTS = {
         "Market-model abnormal return on the first US session of each event, in percent "
         "(blank: the stock was not trading then, or had too short a history to estimate the market model).",
     ),
+    "event-study": (
+        "Miners as a group: mean CAR per event",
+        f"Mean cumulative abnormal return of the miners over sessions {EVENT_STUDY_WINDOW} around each event, "
+        "in percent, from a market model (SPY) and a market + bitcoin model. Each bar is annotated with the "
+        "Kolari-Pynnönen t, which allows for the firms' shared shock (|t| above about 2 is significant at 5%), "
+        "its p-value and the number of miners.",
+    ),
 }
 REQUIRED_TABLES = (
     "marts.mart_revenue_mix",
     "marts.mart_ai_capacity_exposure",
     "marts.mart_factor_exposure",
     "marts.mart_event_reactions",
+    "marts.mart_event_study_summary",
     "reference.miners",
     "main.publish_log",
 )
@@ -351,6 +363,42 @@ def event_heatmap_figure(events: pd.DataFrame, companies: dict[str, str]) -> go.
     return _layout(fig, 40 + 26 * len(tickers) + 150, top=20, bottom=150)
 
 
+def event_study_figure(summary: pd.DataFrame) -> go.Figure:
+    """Miners' mean CAR per event (rows) and model (bars), each annotated with its Kolari-Pynnonen t."""
+    if summary.empty:
+        return _empty_figure("No event-study summary is published yet.")
+    catalogue = summary.drop_duplicates("event_id").sort_values(["event_date", "event_id"], ascending=False)
+    labels = [
+        f"{event_date} {html.escape(name if len(name) <= 40 else name[:39].rstrip() + '…')}"
+        for event_date, name in zip(catalogue["event_date"], catalogue["event_name"], strict=True)
+    ]
+    fig = go.Figure()
+    for model, label, colour in EVENT_STUDY_MODELS:
+        rows = summary[summary["model"] == model].set_index("event_id").reindex(catalogue["event_id"])
+        text = [
+            "" if pd.isna(t) else f"t_KP {t:+.2f} · p {p:.2f} · n {int(n)}"
+            for t, p, n in zip(rows["t_kp"], rows["p_kp"], rows["n_firms"], strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=_rounded(rows["mean_car"], 2, 100.0),
+                name=label,
+                orientation="h",
+                marker_color=colour,
+                text=text,
+                textposition="outside",
+                textfont={"size": 10},
+                cliponaxis=False,
+                hovertemplate=f"%{{y}}<br>{label}: mean CAR %{{x:+.2f}}%<br>%{{text}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(ticksuffix="%", zeroline=True, zerolinecolor="#999", title_text="mean CAR of the miners")
+    fig.update_yaxes(type="category", tickfont={"size": 10})
+    fig = _layout(fig, 120 + 44 * len(catalogue), top=40, barmode="group")
+    return fig.update_layout(margin_l=330, margin_r=200)  # room for the event names and the t annotations
+
+
 # ---------------------------------------------------------------------------------------------- page
 
 _QUERIES = {
@@ -385,6 +433,13 @@ _QUERIES = {
         where ticker in (select ticker from reference.miners)
         order by event_date, event_id, ticker
     """,
+    "event_study": f"""
+        select event_id, cast(event_date as varchar) as event_date, event_name, model, n_firms, mean_car,
+               t_kp, p_kp
+        from marts.mart_event_study_summary
+        where window_label = '{EVENT_STUDY_WINDOW}'
+        order by event_date, event_id, model
+    """,  # noqa: S608 - the constant EVENT_STUDY_WINDOW
 }
 
 _STYLE = (
@@ -455,6 +510,7 @@ def render_report(connection: duckdb.DuckDBPyConnection) -> str:
         "contracted-mw": contracted_mw_figure(frames["capacity"], companies),
         "betas": beta_figure(frames["betas"], companies),
         "event-reactions": event_heatmap_figure(frames["events"], companies),
+        "event-study": event_study_figure(frames["event_study"]),
     }
     sections = []
     for index, (anchor, figure) in enumerate(figures.items()):

@@ -34,6 +34,10 @@ create table marts.mart_event_reactions (
     ticker varchar, event_id varchar, event_date date, event_name varchar, session_date date,
     abnormal_return double, car_m1_p1 double, car_0_p5 double, estimation_n_obs integer
 );
+create table marts.mart_event_study_summary (
+    event_id varchar, model varchar, window_label varchar, event_date date, event_name varchar, n_firms integer,
+    mean_car double, t_kp double, p_kp double
+);
 create table marts.mart_ai_pivot_scenarios (
     ticker varchar, share_of_power_moved double, incremental_annual_revenue_usd double,
     valuation_uplift_usd double
@@ -76,6 +80,13 @@ insert into marts.mart_event_reactions values
      -0.0612, -0.08, -0.1, 120),
     ('CORZ', 'corz_coreweave_200mw_2024', '2024-06-03', 'CORZ-CoreWeave 200 MW / $3.5B / 12y hosting deal',
      '2024-06-03', 0.2250, 0.3, 0.35, 120);
+insert into marts.mart_event_study_summary values
+    ('btc_halving_2024', 'market', '[-1,+1]', '2024-04-20', 'Bitcoin 4th halving (block 840000)', 11,
+     -0.0734, -1.23, 0.25),
+    ('btc_halving_2024', 'market_btc', '[-1,+1]', '2024-04-20', 'Bitcoin 4th halving (block 840000)', 11,
+     -0.05, -0.98, 0.35),
+    ('btc_halving_2024', 'market', '[0,0]', '2024-04-20', 'Bitcoin 4th halving (block 840000)', 11,
+     0.5, 9.0, 0.0);
 insert into marts.mart_ai_pivot_scenarios values ('CORZ', 0.2, 100000000, 1000000000);
 insert into reference.market_events values ('btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)');
 insert into main.publish_log values
@@ -96,6 +107,7 @@ def make_serving_file(folder: Path, synthetic: bool = True, empty_marts: bool = 
             for mart in ("mart_revenue_mix", "mart_ai_capacity_exposure", "mart_factor_exposure"):
                 connection.execute(f"delete from marts.{mart}")
             connection.execute("delete from marts.mart_event_reactions")
+            connection.execute("delete from marts.mart_event_study_summary")
     return path
 
 
@@ -125,12 +137,20 @@ def test_page_is_self_contained(page: str, page_without_bundle: str):
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
-def test_page_has_the_four_charts(page: str):
-    assert page.count('class="plotly-graph-div"') == 4
+def test_page_has_the_five_charts(page: str):
+    assert page.count('class="plotly-graph-div"') == 5
     for anchor, (title, _) in CHARTS.items():
         assert f'id="chart-{anchor}"' in page
         assert f"<h2>{title}</h2>" in page
     assert "Revenue mix by quarter" in page and "Event-day abnormal returns" in page
+
+
+def test_event_study_shows_each_models_mean_car_with_its_kp_t(page: str):
+    """The [-1,+1] rows only: the halving's mean CAR per model, annotated with t_KP, p and n."""
+    assert "-7.34" in page and "-5.0" in page
+    assert "t_KP -1.23 · p 0.25 · n 11" in page
+    assert "t_KP -0.98 · p 0.35 · n 11" in page
+    assert "t_KP +9.00" not in page  # the [0,0] row is not this chart's window
 
 
 def test_header_says_source_as_of_run_and_synthetic(page: str):
@@ -161,9 +181,9 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "Bitfarms Ltd.</b>" not in page and "fiscal years" in page  # BITF files annually only
 
 
-def test_empty_marts_still_make_four_charts(tmp_path: Path):
+def test_empty_marts_still_make_five_charts(tmp_path: Path):
     page = render(make_serving_file(tmp_path, empty_marts=True))
-    assert page.count('class="plotly-graph-div"') == 4
+    assert page.count('class="plotly-graph-div"') == 5
     assert "No revenue periods are published yet." in page
     assert "contracts in the published data." in page  # (plotly's JSON writes "/" as "\\/")
 
@@ -181,7 +201,7 @@ def test_asset_writes_the_report_next_to_the_serving_file(tmp_path: Path):
     result = dg.materialize([convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
     assert result.success
     report = tmp_path / "convergence_report.html"
-    assert report.is_file() and report.read_text(encoding="utf-8").count('class="plotly-graph-div"') == 4
+    assert report.is_file() and report.read_text(encoding="utf-8").count('class="plotly-graph-div"') == 5
     [materialization] = result.asset_materializations_for_node("convergence_report")
     metadata = materialization.metadata
     assert metadata["report"] == dg.MetadataValue.path(str(report))

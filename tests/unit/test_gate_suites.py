@@ -111,6 +111,27 @@ def good_event_reactions() -> pd.DataFrame:
             "estimation_r_squared": [0.3, None],
             "residual_std": [0.04, None],
             "beta_market": [2.1, None],
+            "car_m1_p1_t_stat": [1.5, None],
+            "car_0_p5_t_stat": [-0.5, None],
+        }
+    )
+
+
+def good_event_study_summary() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "event_id": ["ev", "ev"],
+            "model": ["market", "market_btc"],
+            "window_label": ["[0,0]", "[-1,+1]"],
+            "n_firms": [13, 1],
+            "mean_car": [-0.03, 0.02],
+            "share_negative": [0.85, 0.0],
+            "mean_residual_correlation": [0.55, None],
+            "t_kp": [-0.9, None],
+            "p_cross_sectional": [0.005, None],
+            "p_bmp": [0.01, None],
+            "p_kp": [0.43, None],
+            "p_rank": [0.4, None],
         }
     )
 
@@ -135,6 +156,7 @@ def test_good_mart_frames_pass():
     for frame, suite in (
         (good_event_reactions(), "mart_event_reactions"),
         (good_factor_exposure(), "mart_factor_exposure"),
+        (good_event_study_summary(), "mart_event_study_summary"),
     ):
         result = validate_table(frame, suite)
         assert result.success and not result.failed, result.summary()
@@ -177,13 +199,32 @@ def test_event_reactions_invariants_block(column: str, value: object):
     assert not result.success, result.summary()
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("model", "fama_french"),  # an unlabelled model
+        ("window_label", "[0,+10]"),
+        ("n_firms", 0),
+        ("share_negative", 1.5),
+        ("p_kp", -0.1),
+        ("p_rank", 1.2),
+        ("mean_residual_correlation", 1.5),
+    ],
+)
+def test_event_study_summary_invariants_block(column: str, value: object):
+    frame = good_event_study_summary().astype({column: "object"})
+    frame.loc[0, column] = value
+    result = validate_frame(frame, "mart_event_study_summary")
+    assert not result.success, result.summary()
+
+
 def test_every_warning_level_expectation_is_a_bound():
     """Severity warning is for plausibility bounds only: keys, nulls, grain and types always block."""
     import json
 
     from orchestration.defs.quality.gx_suites import suite_path
 
-    for suite in ("raw_market_prices", "mart_factor_exposure", "mart_event_reactions"):
+    for suite in ("raw_market_prices", "mart_factor_exposure", "mart_event_reactions", "mart_event_study_summary"):
         for expectation in json.loads(suite_path(suite).read_text())["expectations"]:
             if expectation.get("severity") == "warning":
                 assert expectation["type"] == "expect_column_values_to_be_between", (suite, expectation)

@@ -18,7 +18,8 @@ renamed as (
         cast(source_url as varchar) as source_url,
         cast(confidence as varchar) as confidence,
         cast(event_date_as_reported as varchar) as event_date_as_reported,
-        cast(first_us_session_as_reported as varchar) as first_us_session_as_reported
+        cast(first_us_session_as_reported as varchar) as first_us_session_as_reported,
+        cast(category as varchar) as category
 
     from source
 

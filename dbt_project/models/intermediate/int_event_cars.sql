@@ -1,0 +1,158 @@
+-- Event study, step 3: cumulative abnormal returns per stock, event, model and event window
+-- ([0,0], [-1,+1], [0,+5] in sessions relative to the event session), each with its standard error
+-- and t-statistic (the standardized CAR of Boehmer, Musumeci & Poulsen 1991).
+--
+-- The CAR over a window of L sessions is the sum of its abnormal returns, kept only when all L exist.
+-- Its variance under the null is the prediction-error variance of OLS (Campbell, Lo & MacKinlay 1997,
+-- ch. 4), not just L * sigma^2, because alpha and the betas are estimates:
+--     var(CAR) = sigma^2 * (L + L^2 / n + d' S^-1 d)
+-- with sigma the residual standard deviation, n the estimation observations, d the sum over the window
+-- of each factor return minus its estimation mean, and S the centred cross-products of the factor
+-- returns over the estimation window (for the market model: d^2 / ss_market). car_t_stat =
+-- CAR / sqrt(var(CAR)) is Student-t with residual_degrees_of_freedom under normal errors.
+
+with
+
+windows as (
+
+    select
+        '[0,0]' as window_label,
+        0 as window_start,
+        0 as window_end
+    union all
+    select
+        '[-1,+1]' as window_label,
+        -1 as window_start,
+        1 as window_end
+    union all
+    select
+        '[0,+5]' as window_label,
+        0 as window_start,
+        5 as window_end
+
+),
+
+fits as (
+
+    select
+        ticker,
+        event_id,
+        model,
+        estimation_n_obs,
+        residual_std,
+        residual_degrees_of_freedom,
+        estimation_mean_market_return,
+        estimation_mean_btc_return,
+        estimation_ss_market_return,
+        estimation_ss_btc_return,
+        estimation_sp_market_btc_return
+    from {{ ref('int_event_model_fits') }}
+
+),
+
+abnormal_returns as (
+
+    select
+        ticker,
+        event_id,
+        model,
+        relative_session,
+        abnormal_return,
+        market_return,
+        btc_return
+    from {{ ref('int_event_abnormal_returns') }}
+    where relative_session between -1 and 5
+
+),
+
+window_sums as (
+
+    select
+        fits.ticker,
+        fits.event_id,
+        fits.model,
+        windows.window_label,
+        count(abnormal_returns.abnormal_return) as n_abnormal_returns,
+        sum(abnormal_returns.abnormal_return) as sum_abnormal_return,
+        sum(abnormal_returns.market_return - fits.estimation_mean_market_return) as d_market,
+        sum(abnormal_returns.btc_return - fits.estimation_mean_btc_return) as d_btc
+    from fits
+    cross join windows
+    inner join abnormal_returns
+        on fits.ticker = abnormal_returns.ticker
+        and fits.event_id = abnormal_returns.event_id
+        and fits.model = abnormal_returns.model
+        and abnormal_returns.relative_session between windows.window_start and windows.window_end
+    where abnormal_returns.abnormal_return is not null
+    group by fits.ticker, fits.event_id, fits.model, windows.window_label
+
+),
+
+cars as (
+
+    select
+        fits.ticker,
+        fits.event_id,
+        fits.model,
+        windows.window_label,
+        windows.window_start,
+        windows.window_end,
+        windows.window_end - windows.window_start + 1 as window_length,
+        fits.residual_std,
+        fits.residual_degrees_of_freedom,
+        coalesce(window_sums.n_abnormal_returns, 0) as n_abnormal_returns,
+        -- cumulative abnormal returns only when every session of the window has one
+        case
+            when window_sums.n_abnormal_returns = windows.window_end - windows.window_start + 1
+                then window_sums.sum_abnormal_return
+        end as car,
+        case
+            when window_sums.n_abnormal_returns = windows.window_end - windows.window_start + 1
+                then
+                    (windows.window_end - windows.window_start + 1)
+                    + pow(windows.window_end - windows.window_start + 1, 2) / fits.estimation_n_obs
+                    + case
+                        when fits.model = 'market'
+                            then pow(window_sums.d_market, 2) / nullif(fits.estimation_ss_market_return, 0)
+                        else (
+                            fits.estimation_ss_btc_return * pow(window_sums.d_market, 2)
+                            - 2 * fits.estimation_sp_market_btc_return * window_sums.d_market * window_sums.d_btc
+                            + fits.estimation_ss_market_return * pow(window_sums.d_btc, 2)
+                        ) / nullif(
+                            fits.estimation_ss_market_return * fits.estimation_ss_btc_return
+                            - pow(fits.estimation_sp_market_btc_return, 2),
+                            0
+                        )
+                    end
+        end as car_variance_factor
+    from fits
+    cross join windows
+    left join window_sums
+        on fits.ticker = window_sums.ticker
+        and fits.event_id = window_sums.event_id
+        and fits.model = window_sums.model
+        and windows.window_label = window_sums.window_label
+
+),
+
+final as (
+
+    select
+        ticker,
+        event_id,
+        model,
+        window_label,
+        window_start,
+        window_end,
+        cast(window_length as integer) as window_length,
+        cast(n_abnormal_returns as integer) as n_abnormal_returns,
+        car,
+        car_variance_factor,
+        residual_std * sqrt(car_variance_factor) as car_std_error,
+        car / nullif(residual_std * sqrt(car_variance_factor), 0) as car_t_stat,
+        residual_degrees_of_freedom
+    from cars
+
+)
+
+select * from final

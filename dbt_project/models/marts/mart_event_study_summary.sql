@@ -1,0 +1,275 @@
+-- Event study over the miners as a group: one row per event, normal-return model and event window.
+-- Did the miners as a whole react beyond the market (and bitcoin), and is it significant once the
+-- firms' shared shock is allowed for? The seed's events hit every miner on the same session, so the
+-- firms' abnormal returns are cross-correlated: the Kolari-Pynnonen adjustment is the one to read.
+--
+-- Sample: companies with is_miner in the miners seed (factor and benchmark tickers and CoreWeave
+-- excluded) whose model was estimated (at least var('event_min_estimation_sessions') of the 120
+-- estimation sessions, counted from the listing: seed ticker_listings) and which have an abnormal
+-- return on every session of the window. Events dated to the day only (event_date_precision = 'day').
+--
+-- For the N firms' CAR_i and standardized CAR SCAR_i = CAR_i / se(CAR_i) (int_event_cars):
+--   t_cross_sectional = mean(CAR) / (sd(CAR) / sqrt(N))                  Brown & Warner (1985)
+--   t_bmp             = mean(SCAR) / (sd(SCAR) / sqrt(N))                Boehmer, Musumeci & Poulsen (1991)
+--   t_kp              = t_bmp * sqrt((1 - r) / (1 + (N - 1) * r))         Kolari & Pynnonen (2010)
+--       r = mean_residual_correlation, the average over firm pairs of the correlation of their
+--       estimation-window residuals (over the sessions both have)
+--   z_rank: Corrado (1989) rank test, multi-day form of Campbell & Wasley (1993). Each firm's abnormal
+--       returns over the estimation window and the event span -1..+5 are ranked (ties averaged) and
+--       standardized, U = rank / (M + 1) - 1/2 with M the firm's ranked returns (Kolari & Pynnonen
+--       2011); ubar_t is the mean U of the firms on session t; z = sum over the window of ubar_t /
+--       sqrt(L * s^2), s^2 = mean of ubar_t^2 over every ranked session.
+-- p-values are two-sided: Student-t with N - 1 degrees of freedom for the three t-tests, the standard
+-- normal for the rank test (macros/distributions.sql).
+
+with
+
+events as (
+
+    select
+        event_id,
+        category
+    from {{ ref('stg_reference__market_events') }}
+    where event_date_precision = 'day'
+
+),
+
+miners as (
+
+    select ticker
+    from {{ ref('stg_reference__miners') }}
+    where is_miner
+
+),
+
+-- the event's date, name and session (the same on every firm's row)
+event_sessions as (
+
+    select distinct
+        event_id,
+        event_date,
+        event_name,
+        session_date
+    from {{ ref('int_event_model_fits') }}
+
+),
+
+-- the firms of each event, model and window
+window_firms as (
+
+    select
+        cars.event_id,
+        cars.model,
+        cars.window_label,
+        cars.window_start,
+        cars.window_end,
+        cars.window_length,
+        cars.ticker,
+        cars.car,
+        cars.car_t_stat as scar
+    from {{ ref('int_event_cars') }} as cars
+    inner join events
+        on cars.event_id = events.event_id
+    inner join miners
+        on cars.ticker = miners.ticker
+    where cars.car is not null
+        and cars.car_t_stat is not null
+
+),
+
+abnormal_returns as (
+
+    select
+        event_abnormal_returns.ticker,
+        event_abnormal_returns.event_id,
+        event_abnormal_returns.model,
+        event_abnormal_returns.relative_session,
+        event_abnormal_returns.is_estimation_session,
+        event_abnormal_returns.abnormal_return
+    from {{ ref('int_event_abnormal_returns') }} as event_abnormal_returns
+    inner join miners
+        on event_abnormal_returns.ticker = miners.ticker
+    inner join events
+        on event_abnormal_returns.event_id = events.event_id
+    where event_abnormal_returns.abnormal_return is not null
+
+),
+
+-- Kolari-Pynnonen: correlation of each pair of firms' estimation residuals (sessions both have)
+pair_correlations as (
+
+    select
+        firm_a.event_id,
+        firm_a.model,
+        firm_a.ticker as ticker_a,
+        firm_b.ticker as ticker_b,
+        corr(firm_a.abnormal_return, firm_b.abnormal_return) as residual_correlation
+    from abnormal_returns as firm_a
+    inner join abnormal_returns as firm_b
+        on firm_a.event_id = firm_b.event_id
+        and firm_a.model = firm_b.model
+        and firm_a.relative_session = firm_b.relative_session
+        and firm_a.ticker < firm_b.ticker
+    where firm_a.is_estimation_session
+        and firm_b.is_estimation_session
+    group by firm_a.event_id, firm_a.model, firm_a.ticker, firm_b.ticker
+
+),
+
+mean_correlations as (
+
+    select
+        firm_a_window.event_id,
+        firm_a_window.model,
+        firm_a_window.window_label,
+        avg(pair_correlations.residual_correlation) as mean_residual_correlation
+    from window_firms as firm_a_window
+    inner join window_firms as firm_b_window
+        on firm_a_window.event_id = firm_b_window.event_id
+        and firm_a_window.model = firm_b_window.model
+        and firm_a_window.window_label = firm_b_window.window_label
+        and firm_a_window.ticker < firm_b_window.ticker
+    inner join pair_correlations
+        on firm_a_window.event_id = pair_correlations.event_id
+        and firm_a_window.model = pair_correlations.model
+        and firm_a_window.ticker = pair_correlations.ticker_a
+        and firm_b_window.ticker = pair_correlations.ticker_b
+    group by firm_a_window.event_id, firm_a_window.model, firm_a_window.window_label
+
+),
+
+-- Corrado: each firm's standardized rank over its estimation window and event span
+ranks as (
+
+    select
+        event_id,
+        model,
+        ticker,
+        relative_session,
+        -- the average of the tied positions: (first + last) / 2
+        (
+            rank() over firm_ascending
+            + count(*) over firm_all + 1 - rank() over firm_descending
+        ) / 2.0 / (count(*) over firm_all + 1) - 0.5 as standardized_rank
+    from abnormal_returns
+    window
+        firm_all as (partition by event_id, model, ticker),
+        firm_ascending as (partition by event_id, model, ticker order by abnormal_return),
+        firm_descending as (partition by event_id, model, ticker order by abnormal_return desc)
+
+),
+
+session_mean_ranks as (
+
+    select
+        window_firms.event_id,
+        window_firms.model,
+        window_firms.window_label,
+        window_firms.window_start,
+        window_firms.window_end,
+        ranks.relative_session,
+        avg(ranks.standardized_rank) as mean_rank
+    from window_firms
+    inner join ranks
+        on window_firms.event_id = ranks.event_id
+        and window_firms.model = ranks.model
+        and window_firms.ticker = ranks.ticker
+    group by all
+
+),
+
+rank_tests as (
+
+    select
+        event_id,
+        model,
+        window_label,
+        sum(case when relative_session between window_start and window_end then mean_rank end)
+        / sqrt(
+            (max(window_end) - max(window_start) + 1) * avg(mean_rank * mean_rank)
+        ) as z_rank
+    from session_mean_ranks
+    group by event_id, model, window_label
+
+),
+
+cross_section as (
+
+    select
+        event_id,
+        model,
+        window_label,
+        any_value(window_start) as window_start,
+        any_value(window_end) as window_end,
+        any_value(window_length) as window_length,
+        count(*) as n_firms,
+        avg(car) as mean_car,
+        median(car) as median_car,
+        avg(case when car < 0 then 1.0 else 0.0 end) as share_negative,
+        avg(scar) as mean_scar,
+        avg(car) / (stddev_samp(car) / sqrt(count(*))) as t_cross_sectional,
+        avg(scar) / (stddev_samp(scar) / sqrt(count(*))) as t_bmp
+    from window_firms
+    group by event_id, model, window_label
+
+),
+
+group_statistics as (
+
+    select
+        cross_section.*,
+        mean_correlations.mean_residual_correlation,
+        cross_section.t_bmp * sqrt(
+            (1 - mean_correlations.mean_residual_correlation)
+            / nullif(1 + (cross_section.n_firms - 1) * mean_correlations.mean_residual_correlation, 0)
+        ) as t_kp,
+        rank_tests.z_rank
+    from cross_section
+    left join mean_correlations
+        on cross_section.event_id = mean_correlations.event_id
+        and cross_section.model = mean_correlations.model
+        and cross_section.window_label = mean_correlations.window_label
+    left join rank_tests
+        on cross_section.event_id = rank_tests.event_id
+        and cross_section.model = rank_tests.model
+        and cross_section.window_label = rank_tests.window_label
+
+),
+
+final as (
+
+    select
+        group_statistics.event_id,
+        group_statistics.model,
+        group_statistics.window_label,
+        event_sessions.event_date,
+        event_sessions.event_name,
+        events.category,
+        event_sessions.session_date,
+        cast(group_statistics.window_start as integer) as window_start,
+        cast(group_statistics.window_end as integer) as window_end,
+        cast(group_statistics.window_length as integer) as window_length,
+        cast(group_statistics.n_firms as integer) as n_firms,
+        group_statistics.mean_car,
+        group_statistics.median_car,
+        group_statistics.share_negative,
+        group_statistics.mean_scar,
+        group_statistics.t_cross_sectional,
+        {{ student_t_two_sided_p('group_statistics.t_cross_sectional', 'group_statistics.n_firms - 1') }}
+            as p_cross_sectional,
+        group_statistics.t_bmp,
+        {{ student_t_two_sided_p('group_statistics.t_bmp', 'group_statistics.n_firms - 1') }} as p_bmp,
+        group_statistics.mean_residual_correlation,
+        group_statistics.t_kp,
+        {{ student_t_two_sided_p('group_statistics.t_kp', 'group_statistics.n_firms - 1') }} as p_kp,
+        group_statistics.z_rank,
+        {{ normal_two_sided_p('group_statistics.z_rank') }} as p_rank
+    from group_statistics
+    inner join events
+        on group_statistics.event_id = events.event_id
+    inner join event_sessions
+        on group_statistics.event_id = event_sessions.event_id
+
+)
+
+select * from final
