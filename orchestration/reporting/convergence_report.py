@@ -1,12 +1,13 @@
 """The Miner Convergence report: one self-contained HTML page of plotly charts, read from the serving file.
 
 `render_report(connection)` takes a (read-only) DuckDB connection to the published serving file and returns
-the page: a header saying where the data come from (and SYNTHETIC when they are), then four charts:
+the page: a header saying where the data come from (and SYNTHETIC when they are), then five charts:
 
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
-3. rolling 252-session betas to BTC and to the AI factor per company,
-4. event-day abnormal returns, company x event (heatmap).
+3. power per company over time: energized and contracted power against the MW contracted to AI,
+4. rolling 252-session betas to BTC and to the AI factor per company,
+5. event-day abnormal returns, company x event (heatmap).
 
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
 rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
@@ -42,6 +43,12 @@ REVENUE_CATEGORIES = (
     ("unclassified_revenue", "Unclassified", "#d62728"),
 )
 BETA_SERIES = (("beta_btc", "β to BTC", "#f7931a"), ("beta_ai", "β to AI (NVDA)", "#1f77b4"))
+# (column, label, colour, dash) of the power chart, in drawing order
+POWER_SERIES = (
+    ("contracted_mw", "Contracted power (grid MW)", "#7f7f7f", "dash"),
+    ("energized_mw", "Energized power (grid MW)", "#f7931a", "solid"),
+    ("ai_mw_contracted", "Contracted to AI/HPC (critical-IT MW)", "#2ca02c", "solid"),
+)
 
 # section id -> (heading, caption)
 CHARTS = {
@@ -54,6 +61,14 @@ CHARTS = {
         "AI/HPC capacity under contract",
         "Critical IT megawatts under signed AI/HPC hosting or lease contracts at each month end "
         "(companies with at least one contract).",
+    ),
+    "power": (
+        "Power: energized vs contracted to AI",
+        "Per company, the latest cited figure as known at each month end (no later figure is used): energized "
+        "and contracted (secured, energized or not) power in grid MW, and the critical-IT MW under signed "
+        "AI/HPC contracts. Grid MW and IT MW are not interchangeable: IT load draws more grid power than its "
+        "own MW, so AI IT MW over grid MW understates the share of power committed to AI. Companies without a "
+        "cited company-level power figure show their AI MW only.",
     ),
     "betas": (
         "Rolling betas: BTC versus AI",
@@ -250,17 +265,17 @@ def revenue_mix_figure(revenue: pd.DataFrame, companies: dict[str, str]) -> go.F
 
 def contracted_mw_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
     """Contracted AI/HPC MW by month end, one line per company that ever had a contract."""
-    if capacity.empty or not (capacity["contracted_mw"].fillna(0) > 0).any():
+    if capacity.empty or not (capacity["ai_mw_contracted"].fillna(0) > 0).any():
         return _empty_figure("No AI/HPC contracts in the published data.")
     fig = go.Figure()
-    with_contracts = capacity.groupby("ticker")["contracted_mw"].max()
+    with_contracts = capacity.groupby("ticker")["ai_mw_contracted"].max()
     tickers = [t for t in _company_order(capacity["ticker"], companies) if (with_contracts.get(t) or 0) > 0]
     for ticker in tickers:
         rows = capacity[capacity["ticker"] == ticker].sort_values("month_end")
         fig.add_trace(
             go.Scatter(
                 x=list(rows["month_end"]),
-                y=_rounded(rows["contracted_mw"], 1),
+                y=_rounded(rows["ai_mw_contracted"], 1),
                 name=ticker,
                 mode="lines",
                 line={"shape": "hv", "width": 2},
@@ -270,6 +285,36 @@ def contracted_mw_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> g
     fig.update_yaxes(title_text="contracted MW (critical IT)", rangemode="tozero")
     fig.update_xaxes(type="date")
     return _layout(fig, 460, hovermode="x unified")
+
+
+def power_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """Energized and contracted power against the MW contracted to AI, per company over time (small multiples)."""
+    columns = [column for column, *_ in POWER_SERIES]
+    cited = capacity[capacity[columns].fillna(0).gt(0).any(axis=1)] if not capacity.empty else capacity
+    if cited.empty:
+        return _empty_figure("No cited power or AI/HPC contracts in the published data.")
+    tickers = _company_order(cited["ticker"], companies)
+    fig, height = _grid(len(tickers), [_short_name(t, companies) for t in tickers])
+    by_ticker = dict(tuple(capacity.groupby("ticker", sort=False)))
+    for index, ticker in enumerate(tickers):
+        rows = by_ticker[ticker].sort_values("month_end")
+        for column, label, colour, dash in POWER_SERIES:
+            fig.add_trace(
+                go.Scatter(
+                    x=list(rows["month_end"]),
+                    y=_rounded(rows[column], 1),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=index == 0,
+                    mode="lines",
+                    line={"color": colour, "width": 1.8, "dash": dash, "shape": "hv"},
+                    hovertemplate=f"{ticker} {label} %{{x|%b %Y}}: %{{y:,.0f}} MW<extra></extra>",
+                ),
+                **_cell(index),
+            )
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(rangemode="tozero", ticksuffix=" MW")
+    return _layout(fig, height, top=GRID_TOP)
 
 
 def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
@@ -368,7 +413,10 @@ _QUERIES = {
         order by ticker, period_end
     """,
     "capacity": """
-        select ticker, cast(month_end as varchar) as month_end, cast(contracted_mw as double) as contracted_mw
+        select ticker, cast(month_end as varchar) as month_end,
+               cast(ai_mw_contracted as double) as ai_mw_contracted,
+               cast(energized_mw as double) as energized_mw,
+               cast(contracted_mw as double) as contracted_mw
         from marts.mart_ai_capacity_exposure
         where ticker in (select ticker from reference.miners)
         order by ticker, month_end
@@ -453,6 +501,7 @@ def render_report(connection: duckdb.DuckDBPyConnection) -> str:
     figures = {
         "revenue-mix": revenue_mix_figure(frames["revenue"], companies),
         "contracted-mw": contracted_mw_figure(frames["capacity"], companies),
+        "power": power_figure(frames["capacity"], companies),
         "betas": beta_figure(frames["betas"], companies),
         "event-reactions": event_heatmap_figure(frames["events"], companies),
     }
