@@ -560,12 +560,12 @@ def test_capacity_figure_dated_after_its_month_blocks():
 def test_capacity_implausible_figures_only_warn():
     data = good_capacity_exposure()
     data.loc[0, "energized_mw"] = 6000.0
-    data.loc[1, "is_ai_beyond_cited_power"] = True
+    data.loc[1, "hashrate_ehs"] = 400.0
     result = validate("mart_ai_capacity_exposure", data)
     assert result.success, result.summary()
     assert set(warned(result)) == {
         "expect_column_values_to_be_between:energized_mw",
-        "expect_column_values_to_be_in_set:is_ai_beyond_cited_power",
+        "expect_column_values_to_be_between:hashrate_ehs",
     }
 
 
