@@ -51,7 +51,7 @@ REAL_COMPANIES = 17
 SYNTHETIC_NOTE = "SYNTHETIC benchmark company"
 COPIED = ("orchestration", "dbt_project", "expectations")
 # Seeds with a `ticker` column tested with `relationships` to stg_reference__miners.
-TICKER_SEEDS = ("ai_hpc_contracts", "miner_power_capacity")
+TICKER_SEEDS = ("ai_hpc_contracts", "miner_power_capacity", "miner_hashrate")
 START_PRICE = {"BTC-USD": 740.0, "SPY": 215.0, "NVDA": 2.3, "WGMI": 12.0}
 LATE_LISTING_SHARE = 0.15
 

@@ -5,10 +5,12 @@ Read from dbt's manifest by folder, not from the `meta` the code derives its che
 forgets its declaration fails these tests.
 """
 
+import csv
 import json
 from functools import cache
 
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.paths import SEEDS_DIR
 
 
 @cache
@@ -27,3 +29,17 @@ def mart_assets() -> frozenset[str]:
 
 def gated_assets() -> frozenset[str]:
     return raw_assets() | mart_assets()
+
+
+def miners_with_company_power() -> frozenset[str]:
+    """Miners whose power the seeds cite at company level (a company row, or site rows that make the company),
+    in grid MW, energized or contracted: each must have a share of power in mart_ai_capacity_exposure."""
+    with (SEEDS_DIR / "miner_power_capacity.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return frozenset(
+        row["ticker"]
+        for row in rows
+        if row["mw_basis"] == "grid"
+        and row["kind"] in ("energized", "contracted")
+        and (row["scope"] == "company" or row["sums_to_company"] == "true")
+    )

@@ -5,9 +5,10 @@ the page: a header saying where the data come from (and SYNTHETIC when they are)
 
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
-3. rolling 252-session betas to BTC and to the AI factor per company,
-4. event-day abnormal returns, company x event (heatmap),
-5. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
+3. power per company over time: energized and contracted power against the MW contracted to AI,
+4. rolling 252-session betas to BTC and to the AI factor per company,
+5. event-day abnormal returns, company x event (heatmap),
+6. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
    Kolari-Pynnonen t (the group test that allows for the firms' shared shock).
 
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
@@ -46,6 +47,12 @@ REVENUE_CATEGORIES = (
 EVENT_STUDY_WINDOW = "[-1,+1]"
 EVENT_STUDY_MODELS = (("market", "market model (SPY)", "#1f77b4"), ("market_btc", "market + BTC model", "#f7931a"))
 BETA_SERIES = (("beta_btc", "β to BTC", "#f7931a"), ("beta_ai", "β to AI (NVDA)", "#1f77b4"))
+# (column, label, colour, dash) of the power chart, in drawing order
+POWER_SERIES = (
+    ("contracted_mw", "Contracted power (grid MW)", "#7f7f7f", "dash"),
+    ("energized_mw", "Energized power (grid MW)", "#f7931a", "solid"),
+    ("ai_mw_contracted", "Contracted to AI/HPC (critical-IT MW)", "#2ca02c", "solid"),
+)
 
 # section id -> (heading, caption)
 CHARTS = {
@@ -58,6 +65,14 @@ CHARTS = {
         "AI/HPC capacity under contract",
         "Critical IT megawatts under signed AI/HPC hosting or lease contracts at each month end "
         "(companies with at least one contract).",
+    ),
+    "power": (
+        "Power: energized vs contracted to AI",
+        "Per company, the latest cited figure as known at each month end (no later figure is used): energized "
+        "and contracted (secured, energized or not) power in grid MW, and the critical-IT MW under signed "
+        "AI/HPC contracts. Grid MW and IT MW are not interchangeable: IT load draws more grid power than its "
+        "own MW, so AI IT MW over grid MW understates the share of power committed to AI. Companies without a "
+        "cited company-level power figure show their AI MW only.",
     ),
     "betas": (
         "Rolling betas: BTC versus AI",
@@ -262,17 +277,17 @@ def revenue_mix_figure(revenue: pd.DataFrame, companies: dict[str, str]) -> go.F
 
 def contracted_mw_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
     """Contracted AI/HPC MW by month end, one line per company that ever had a contract."""
-    if capacity.empty or not (capacity["contracted_mw"].fillna(0) > 0).any():
+    if capacity.empty or not (capacity["ai_mw_contracted"].fillna(0) > 0).any():
         return _empty_figure("No AI/HPC contracts in the published data.")
     fig = go.Figure()
-    with_contracts = capacity.groupby("ticker")["contracted_mw"].max()
+    with_contracts = capacity.groupby("ticker")["ai_mw_contracted"].max()
     tickers = [t for t in _company_order(capacity["ticker"], companies) if (with_contracts.get(t) or 0) > 0]
     for ticker in tickers:
         rows = capacity[capacity["ticker"] == ticker].sort_values("month_end")
         fig.add_trace(
             go.Scatter(
                 x=list(rows["month_end"]),
-                y=_rounded(rows["contracted_mw"], 1),
+                y=_rounded(rows["ai_mw_contracted"], 1),
                 name=ticker,
                 mode="lines",
                 line={"shape": "hv", "width": 2},
@@ -282,6 +297,36 @@ def contracted_mw_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> g
     fig.update_yaxes(title_text="contracted MW (critical IT)", rangemode="tozero")
     fig.update_xaxes(type="date")
     return _layout(fig, 460, hovermode="x unified")
+
+
+def power_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """Energized and contracted power against the MW contracted to AI, per company over time (small multiples)."""
+    columns = [column for column, *_ in POWER_SERIES]
+    cited = capacity[capacity[columns].fillna(0).gt(0).any(axis=1)] if not capacity.empty else capacity
+    if cited.empty:
+        return _empty_figure("No cited power or AI/HPC contracts in the published data.")
+    tickers = _company_order(cited["ticker"], companies)
+    fig, height = _grid(len(tickers), [_short_name(t, companies) for t in tickers])
+    by_ticker = dict(tuple(capacity.groupby("ticker", sort=False)))
+    for index, ticker in enumerate(tickers):
+        rows = by_ticker[ticker].sort_values("month_end")
+        for column, label, colour, dash in POWER_SERIES:
+            fig.add_trace(
+                go.Scatter(
+                    x=list(rows["month_end"]),
+                    y=_rounded(rows[column], 1),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=index == 0,
+                    mode="lines",
+                    line={"color": colour, "width": 1.8, "dash": dash, "shape": "hv"},
+                    hovertemplate=f"{ticker} {label} %{{x|%b %Y}}: %{{y:,.0f}} MW<extra></extra>",
+                ),
+                **_cell(index),
+            )
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(rangemode="tozero", ticksuffix=" MW")
+    return _layout(fig, height, top=GRID_TOP)
 
 
 def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
@@ -416,7 +461,10 @@ _QUERIES = {
         order by ticker, period_end
     """,
     "capacity": """
-        select ticker, cast(month_end as varchar) as month_end, cast(contracted_mw as double) as contracted_mw
+        select ticker, cast(month_end as varchar) as month_end,
+               cast(ai_mw_contracted as double) as ai_mw_contracted,
+               cast(energized_mw as double) as energized_mw,
+               cast(contracted_mw as double) as contracted_mw
         from marts.mart_ai_capacity_exposure
         where ticker in (select ticker from reference.miners)
         order by ticker, month_end
@@ -508,6 +556,7 @@ def render_report(connection: duckdb.DuckDBPyConnection) -> str:
     figures = {
         "revenue-mix": revenue_mix_figure(frames["revenue"], companies),
         "contracted-mw": contracted_mw_figure(frames["capacity"], companies),
+        "power": power_figure(frames["capacity"], companies),
         "betas": beta_figure(frames["betas"], companies),
         "event-reactions": event_heatmap_figure(frames["events"], companies),
         "event-study": event_study_figure(frames["event_study"]),

@@ -9,10 +9,12 @@ import pytest
 
 from orchestration.paths import SEEDS_DIR
 from orchestration.sources.sec.source import SEC_SNAPSHOT_DIR
-from tests.expected import gated_assets
+from tests.expected import gated_assets, miners_with_company_power
 from tests.pipeline_run import PipelineRun
 
-BETA_TOLERANCE = 0.05
+# about 3.5 standard errors of a 252-session beta under the planted noise (the picks' errors spread with a
+# standard deviation near 0.02; with 40-odd picks a bound of 2.5 of them is crossed by chance)
+BETA_TOLERANCE = 0.07
 SHOCK_TOLERANCE = 0.035  # the idiosyncratic noise is 1% a day: 3.5 sigma
 
 
@@ -100,9 +102,19 @@ def test_planted_event_shocks_show_up(pipeline: PipelineRun):
             if row["estimation_n_obs"] < 100:  # listed too recently for a market model (CORZ at the halving)
                 assert pd.isna(row["abnormal_return"])
                 continue
+            if _regime_change_in_estimation_window(pipeline, ticker, planted["session_date"]):
+                continue  # an AI pivot changed its betas inside the window: no market model recovers the shock
             assert row["abnormal_return"] == pytest.approx(shock, abs=SHOCK_TOLERANCE), (event_id, ticker)
             checked += 1
     assert checked >= 30
+
+
+def _regime_change_in_estimation_window(pipeline: PipelineRun, ticker: str, session: str) -> bool:
+    """A planted beta regime of `ticker` starts inside the event's estimation window (sessions -130..-11,
+    about 190 to 15 calendar days before the event session): the market model then mixes two regimes."""
+    end = date.fromisoformat(session)
+    starts = [date.fromisoformat(r["from"]) for r in pipeline.truth["companies"][ticker]["regimes"][1:]]
+    return any(15 <= (end - start).days <= 190 for start in starts)
 
 
 def test_microsoft_pullback_hits_ai_pivoted_miners_hardest(pipeline: PipelineRun):
@@ -174,18 +186,30 @@ def test_halving_and_ai_pivot_move_the_revenue_mix(pipeline: PipelineRun):
 
 def test_ai_capacity_exposure_follows_the_contract_registry(pipeline: PipelineRun):
     latest = pipeline.query(
-        "select ticker, contracted_mw, terminated_mw, counterparties, largest_counterparty_share,"
-        " latest_beta_ai, latest_hpc_ai_share, share_of_power_capacity from marts.mart_ai_capacity_exposure"
-        " qualify month_end = max(month_end) over () order by ticker"
+        "select ticker, ai_mw_contracted, terminated_mw, counterparties, largest_counterparty_share,"
+        " latest_beta_ai, latest_hpc_ai_share, power_mw, share_of_power_capacity"
+        " from marts.mart_ai_capacity_exposure qualify month_end = max(month_end) over () order by ticker"
     ).set_index("ticker")
     contracts = pd.read_csv(SEEDS_DIR / "ai_hpc_contracts.csv")
     signed = contracts[contracts["status_as_of_source"].str.startswith("contracted")]
     expected = signed.groupby("ticker")["critical_it_mw"].sum()
-    assert latest.loc[expected.index, "contracted_mw"].tolist() == pytest.approx(expected.tolist())
+    assert latest.loc[expected.index, "ai_mw_contracted"].tolist() == pytest.approx(expected.tolist())
     assert latest.loc["CORZ", "counterparties"] == "CoreWeave" and latest.loc["CORZ", "largest_counterparty_share"] == 1
-    assert latest.loc["CORZ", "share_of_power_capacity"] == pytest.approx(588 / 0.7 / 1300)
+    assert latest.loc["CORZ", "power_mw"] == 1300  # the ~1.3 GW CoreWeave's offer described
+    assert latest.loc["CORZ", "share_of_power_capacity"] == pytest.approx(590 / 0.7 / 1300)
     assert latest["latest_beta_ai"].notna().sum() >= 15
-    assert latest.loc["MARA", "contracted_mw"] == 0
+    assert latest.loc["MARA", "ai_mw_contracted"] == 0
+
+
+def test_every_miner_with_cited_company_power_has_a_share_of_power(pipeline: PipelineRun):
+    latest = pipeline.query(
+        "select ticker, share_of_power_ai, share_of_power_capacity from marts.mart_ai_capacity_exposure"
+        " qualify month_end = max(month_end) over ()"
+    ).set_index("ticker")
+    cited = sorted(miners_with_company_power())
+    assert len(cited) >= 9
+    assert latest.loc[cited, ["share_of_power_ai", "share_of_power_capacity"]].notna().all().all()
+    assert latest[["share_of_power_ai", "share_of_power_capacity"]].stack().dropna().between(0, 1).all()
 
 
 def test_pivot_scenarios_scale_with_the_share_moved(pipeline: PipelineRun):

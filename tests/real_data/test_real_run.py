@@ -6,6 +6,7 @@ real closes of 2025-03-26.
 
 import pytest
 
+from tests.expected import miners_with_company_power
 from tests.real_data.conftest import RealRun
 
 
@@ -153,3 +154,15 @@ def test_every_member_on_a_category_axis_maps_by_a_seed_rule(real_run: RealRun):
     assert unmapped.empty, list(unmapped.member)
     rules = real_run.serving("select rule_id, comment from reference.revenue_member_map")
     assert rules.comment.str.len().min() > 20
+
+
+def test_every_miner_with_cited_company_power_has_a_share_of_power(real_run: RealRun):
+    """The seeds are the same in both runs: the share of power is there for every miner the seeds cite at
+    company level, within [0, 1]."""
+    latest = real_run.serving(
+        "select ticker, share_of_power_ai, share_of_power_capacity from marts.mart_ai_capacity_exposure"
+        " qualify month_end = max(month_end) over ()"
+    ).set_index("ticker")
+    cited = sorted(miners_with_company_power())
+    assert latest.loc[cited, ["share_of_power_ai", "share_of_power_capacity"]].notna().all().all()
+    assert latest[["share_of_power_ai", "share_of_power_capacity"]].stack().dropna().between(0, 1).all()

@@ -21,10 +21,10 @@ create table marts.mart_revenue_mix (
     unclassified_revenue decimal(38, 4), hpc_ai_share double, halving_era varchar
 );
 create table marts.mart_ai_capacity_exposure (
-    ticker varchar, month_end date, contracted_mw double, announced_mw double, terminated_mw double,
+    ticker varchar, month_end date, ai_mw_contracted double, announced_mw double, terminated_mw double,
     contracted_value_usd double, annualized_value_usd double, counterparties integer,
     largest_counterparty_share double, latest_hpc_ai_share double, latest_beta_btc double,
-    latest_beta_ai double, share_of_power_capacity double
+    latest_beta_ai double, share_of_power_capacity double, energized_mw double, contracted_mw double
 );
 create table marts.mart_factor_exposure (
     ticker varchar, session_date date, window_size integer, n_obs integer, beta_btc double, beta_ai double,
@@ -64,10 +64,10 @@ insert into marts.mart_revenue_mix values
     ('MARA', 'quarter', 2024, 2, '2024-04-01', '2024-06-30', 145000000, 140000000, 0, 0, 0, 5000000, 0, 'post'),
     ('BITF', 'fiscal_year', 2023, null, '2023-01-01', '2023-12-31', 146000000, 146000000, 0, 0, 0, 0, 0, 'pre');
 insert into marts.mart_ai_capacity_exposure
-    select 'CORZ', d, mw, mw, 0, mw * 17500000, mw * 1458333, 1, 1.0, 0.08, 1.2, 0.9, null
+    select 'CORZ', d, mw, mw, 0, mw * 17500000, mw * 1458333, 1, 1.0, 0.08, 1.2, 0.9, null, 832.5, 1300.0
     from (values (date '2024-05-31', 0.0), (date '2024-06-30', 200.0), (date '2024-08-31', 270.0)) t(d, mw)
     union all
-    select 'MARA', date '2024-08-31', 0, 0, 0, 0, 0, 0, null, 0, 1.8, 0.1, null;
+    select 'MARA', date '2024-08-31', 0, 0, 0, 0, 0, 0, null, 0, 1.8, 0.1, null, null, null;
 insert into marts.mart_factor_exposure values
     ('CORZ', '2024-09-26', 252, 252, 1.111, 0.555, 0.001, 0.4),
     ('CORZ', '2024-09-27', 252, 252, 1.234, 0.567, 0.001, 0.4),
@@ -137,8 +137,8 @@ def test_page_is_self_contained(page: str, page_without_bundle: str):
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
-def test_page_has_the_five_charts(page: str):
-    assert page.count('class="plotly-graph-div"') == 5
+def test_page_has_every_chart(page: str):
+    assert page.count('class="plotly-graph-div"') == len(CHARTS)
     for anchor, (title, _) in CHARTS.items():
         assert f'id="chart-{anchor}"' in page
         assert f"<h2>{title}</h2>" in page
@@ -173,7 +173,9 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "CORZ" in page and "Core Scientific" in page and "MARA Holdings" in page
     assert "(fka" not in page  # short company names in panel titles
     assert "12.35" in page  # CORZ Q2 2024 HPC/AI revenue, $M
-    assert "270.0" in page  # CORZ contracted MW
+    assert "270.0" in page  # CORZ MW contracted to AI
+    assert "832.5" in page and "1300.0" in page  # CORZ energized and contracted power
+    assert "Power: energized vs contracted to AI" in page
     assert "1.234" in page and "0.567" in page  # CORZ 252-session betas
     assert "9.876" not in page  # 60-session betas are not charted
     assert "-7.34" in page and "22.5" in page  # event-day abnormal returns, %
@@ -181,11 +183,12 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "Bitfarms Ltd.</b>" not in page and "fiscal years" in page  # BITF files annually only
 
 
-def test_empty_marts_still_make_five_charts(tmp_path: Path):
+def test_empty_marts_still_make_every_chart(tmp_path: Path):
     page = render(make_serving_file(tmp_path, empty_marts=True))
-    assert page.count('class="plotly-graph-div"') == 5
+    assert page.count('class="plotly-graph-div"') == len(CHARTS)
     assert "No revenue periods are published yet." in page
     assert "contracts in the published data." in page  # (plotly's JSON writes "/" as "\\/")
+    assert "No cited power or AI" in page
 
 
 def test_a_file_that_is_not_a_serving_file_is_refused(tmp_path: Path):
@@ -201,7 +204,7 @@ def test_asset_writes_the_report_next_to_the_serving_file(tmp_path: Path):
     result = dg.materialize([convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
     assert result.success
     report = tmp_path / "convergence_report.html"
-    assert report.is_file() and report.read_text(encoding="utf-8").count('class="plotly-graph-div"') == 5
+    assert report.is_file() and report.read_text(encoding="utf-8").count('class="plotly-graph-div"') == len(CHARTS)
     [materialization] = result.asset_materializations_for_node("convergence_report")
     metadata = materialization.metadata
     assert metadata["report"] == dg.MetadataValue.path(str(report))

@@ -206,34 +206,59 @@ def good_revenue_mix() -> pd.DataFrame:
 
 def good_capacity_exposure() -> pd.DataFrame:
     rows = []
-    for ticker, contracted, power in (("CORZ", 200.0, 1200.0), ("WULF", 0.0, 500.0)):
+    for ticker, ai_mw, power in (("CORZ", 200.0, 1200.0), ("WULF", 0.0, 500.0)):
         for month_end in ("2024-05-31", "2024-06-30"):
             rows.append(
                 {
                     "ticker": ticker,
                     "month_end": month_end,
-                    "contracted_mw": contracted,
+                    "ai_mw_contracted": ai_mw,
+                    "ai_contracts_as_of": "2024-05-02" if ai_mw else None,
                     "announced_mw": 0.0,
                     "terminated_mw": 0.0,
-                    "contracted_value_usd": contracted * 17_500_000.0,
-                    "annualized_value_usd": contracted * 1_450_000.0,
-                    "contracts": 1 if contracted else 0,
+                    "contracted_value_usd": ai_mw * 17_500_000.0,
+                    "annualized_value_usd": ai_mw * 1_450_000.0,
+                    "contracts": 1 if ai_mw else 0,
                     "contracts_without_value": 0,
                     "contracts_without_source": 0,
-                    "counterparties": "CoreWeave" if contracted else None,
-                    "counterparty_count": 1 if contracted else 0,
-                    "largest_counterparty_share": 1.0 if contracted else None,
-                    "latest_hpc_ai_share": 0.05 if contracted else None,
+                    "counterparties": "CoreWeave" if ai_mw else None,
+                    "counterparty_count": 1 if ai_mw else 0,
+                    "largest_counterparty_share": 1.0 if ai_mw else None,
+                    "latest_hpc_ai_share": 0.05 if ai_mw else None,
                     "hpc_ai_share_period_end": "2024-03-31",
                     "latest_beta_btc": 1.8,
                     "latest_beta_ai": 0.6,
                     "beta_session_date": month_end,
+                    "energized_mw": power * 0.8,
+                    "energized_as_of": "2024-03-31",
+                    "energized_basis": "company",
+                    "contracted_mw": power,
+                    "contracted_as_of": "2024-03-31",
+                    "contracted_basis": "company",
+                    "hashrate_ehs": 20.0,
+                    "hashrate_as_of": "2024-04-30",
                     "power_mw": power,
                     "power_as_of_date": "2024-03-31",
-                    "share_of_power_capacity": contracted / 0.75 / power,
+                    "power_basis": "contracted",
+                    "ai_power_mw": ai_mw / 0.75,
+                    "is_ai_beyond_cited_power": False,
+                    "share_of_power_ai": ai_mw / power,
+                    "share_of_power_capacity": ai_mw / 0.75 / power,
                 }
             )
-    return frame(rows, date_columns=("month_end", "hpc_ai_share_period_end", "beta_session_date", "power_as_of_date"))
+    return frame(
+        rows,
+        date_columns=(
+            "month_end",
+            "ai_contracts_as_of",
+            "hpc_ai_share_period_end",
+            "beta_session_date",
+            "energized_as_of",
+            "contracted_as_of",
+            "hashrate_as_of",
+            "power_as_of_date",
+        ),
+    )
 
 
 def good_pivot_scenarios() -> pd.DataFrame:
@@ -507,12 +532,41 @@ def test_capacity_contract_without_source_blocks():
     assert failure.sample[0]["month_end"].startswith("2024-06-30")
 
 
-def test_capacity_above_the_power_capacity_only_warns():
+@pytest.mark.parametrize("column", ["share_of_power_ai", "share_of_power_capacity"])
+def test_capacity_share_of_power_above_one_blocks(column: str):
     data = good_capacity_exposure()
-    data.loc[0, "share_of_power_capacity"] = 1.3
+    data.loc[0, column] = 1.3
+    failure = only_blocking(validate("mart_ai_capacity_exposure", data), f"expect_column_values_to_be_between:{column}")
+    assert failure.sample[0]["ticker"] == "CORZ"
+
+
+@pytest.mark.parametrize("column", ["energized_mw", "contracted_mw", "ai_mw_contracted", "hashrate_ehs"])
+def test_capacity_negative_mw_blocks(column: str):
+    data = good_capacity_exposure()
+    data.loc[2, column] = -1.0
+    only_blocking(validate("mart_ai_capacity_exposure", data), f"expect_column_values_to_be_between:{column}")
+
+
+def test_capacity_figure_dated_after_its_month_blocks():
+    data = good_capacity_exposure()
+    data.loc[0, "energized_as_of"] = pd.Timestamp("2024-06-01")  # after the 2024-05-31 month end: look-ahead
+    failure = only_blocking(
+        validate("mart_ai_capacity_exposure", data),
+        "expect_column_pair_values_a_to_be_greater_than_b:month_end,energized_as_of",
+    )
+    assert failure.unexpected_count == 1
+
+
+def test_capacity_implausible_figures_only_warn():
+    data = good_capacity_exposure()
+    data.loc[0, "energized_mw"] = 6000.0
+    data.loc[1, "hashrate_ehs"] = 400.0
     result = validate("mart_ai_capacity_exposure", data)
     assert result.success, result.summary()
-    assert list(warned(result)) == ["expect_column_values_to_be_between:share_of_power_capacity"]
+    assert set(warned(result)) == {
+        "expect_column_values_to_be_between:energized_mw",
+        "expect_column_values_to_be_between:hashrate_ehs",
+    }
 
 
 # --- mart_ai_pivot_scenarios ----------------------------------------------------------------------------------

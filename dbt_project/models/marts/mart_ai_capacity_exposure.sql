@@ -1,12 +1,19 @@
--- AI/HPC capacity each company has committed, month by month: contracted critical-IT MW by status,
--- contract value and its annualised run-rate, counterparties and concentration, and, as known at each
--- month end, the latest HPC/AI revenue share, factor betas and the share of power capacity committed.
+-- AI/HPC capacity each company has committed, month by month: AI/HPC critical-IT MW by status, contract
+-- value and its annualised run-rate, counterparties and concentration, and, as known at each month end
+-- (int_capacity_by_month: no figure dated after the month end), energized and contracted power, self-mining
+-- hashrate, the share of power committed to AI, the latest HPC/AI revenue share and factor betas.
 
 with
 
-companies as (
+capacity as (
 
-    select ticker from {{ ref('stg_reference__miners') }}
+    select * from {{ ref('int_capacity_by_month') }}
+
+),
+
+grid as (
+
+    select ticker, month_end from capacity
 
 ),
 
@@ -22,33 +29,6 @@ contracts as (
     from {{ ref('stg_reference__ai_hpc_contracts') }}
     -- capacity contracts only: a takeover bid (no MW) is not AI capacity
     where critical_it_mw is not null
-
-),
-
-sessions as (
-
-    select * from {{ ref('int_us_sessions') }}
-
-),
-
-month_ends as (
-
-    select cast(last_day(month_start) as date) as month_end
-    from (
-        select unnest(generate_series(
-            (select date_trunc('month', min(session_date)) from sessions),
-            (select max(session_date) from sessions),
-            interval 1 month
-        )) as month_start
-    ) as months
-
-),
-
-grid as (
-
-    select companies.ticker, month_ends.month_end
-    from companies
-    cross join month_ends
 
 ),
 
@@ -85,7 +65,6 @@ contract_totals as (
     select
         ticker,
         month_end,
-        sum(critical_it_mw) filter (where status_group = 'contracted') as contracted_mw,
         sum(critical_it_mw) filter (where status_group = 'announced') as announced_mw,
         sum(critical_it_mw) filter (where status_group = 'terminated') as terminated_mw,
         sum(contract_value_usd) filter (where status_group = 'contracted') as contracted_value_usd,
@@ -153,23 +132,6 @@ betas as (
 
 ),
 
-power as (
-
-    select
-        grid.ticker,
-        grid.month_end,
-        capacity.power_mw,
-        capacity.as_of_date as power_as_of_date
-
-    from grid
-    inner join {{ ref('stg_reference__miner_power_capacity') }} as capacity
-        on grid.ticker = capacity.ticker
-        and capacity.capacity_scope = 'company'
-        and capacity.as_of_date <= grid.month_end
-    qualify row_number() over (partition by grid.ticker, grid.month_end order by capacity.as_of_date desc) = 1
-
-),
-
 it_ratio as (
 
     select assumption_value as it_mw_per_power_mw
@@ -178,12 +140,30 @@ it_ratio as (
 
 ),
 
+-- The shares divide by the company's cited power (int_capacity_by_month: the larger of its latest energized
+-- and contracted grid MW). AI load is critical-IT MW, which draws more grid power than its own MW (cooling,
+-- losses): IT MW over grid MW is a lower bound of the share (share_of_power_ai); share_of_power_capacity first
+-- converts IT MW to the grid MW they need (it_mw_per_power_mw). A company's power is at least what its AI
+-- contracts need, so when those exceed every cited figure (one that predates the deals) the denominator is
+-- the AI power itself: the share is 1, and is_ai_beyond_cited_power says so.
+power as (
+
+    select
+        capacity.*,
+        capacity.ai_mw_contracted / it_ratio.it_mw_per_power_mw as ai_power_mw
+
+    from capacity
+    cross join it_ratio
+
+),
+
 final as (
 
     select
-        grid.ticker,
-        grid.month_end,
-        coalesce(contract_totals.contracted_mw, 0) as contracted_mw,
+        power.ticker,
+        power.month_end,
+        power.ai_mw_contracted,
+        power.ai_contracts_as_of,
         coalesce(contract_totals.announced_mw, 0) as announced_mw,
         coalesce(contract_totals.terminated_mw, 0) as terminated_mw,
         coalesce(contract_totals.contracted_value_usd, 0) as contracted_value_usd,
@@ -199,21 +179,33 @@ final as (
         betas.beta_btc as latest_beta_btc,
         betas.beta_ai as latest_beta_ai,
         betas.beta_session_date,
+        power.energized_mw,
+        power.energized_as_of,
+        power.energized_basis,
+        power.contracted_mw,
+        power.contracted_as_of,
+        power.contracted_basis,
+        power.hashrate_ehs,
+        power.hashrate_as_of,
         power.power_mw,
-        power.power_as_of_date,
-        -- power the contracted critical IT load needs, over the company's power capacity
+        power.power_as_of as power_as_of_date,
+        power.power_basis,
+        power.ai_power_mw,
+        power.ai_power_mw > power.power_mw as is_ai_beyond_cited_power,
         case
             when power.power_mw > 0
-                then coalesce(contract_totals.contracted_mw, 0) / it_ratio.it_mw_per_power_mw / power.power_mw
+                then power.ai_mw_contracted / greatest(power.power_mw, power.ai_mw_contracted)
+        end as share_of_power_ai,
+        case
+            when power.power_mw > 0
+                then power.ai_power_mw / greatest(power.power_mw, power.ai_power_mw)
         end as share_of_power_capacity
 
-    from grid
-    cross join it_ratio
+    from power
     left join contract_totals using (ticker, month_end)
     left join concentration using (ticker, month_end)
     left join revenue_known using (ticker, month_end)
     left join betas using (ticker, month_end)
-    left join power using (ticker, month_end)
 
 )
 

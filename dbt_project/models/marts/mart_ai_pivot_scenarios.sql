@@ -60,30 +60,36 @@ company_rate as (
 
 ),
 
+-- the company's cited power in the latest month (int_capacity_by_month); else the largest cited site
+-- (grid MW, energized or contracted, its latest figure): a lower bound, since cited sites can overlap
+company_power as (
+
+    select ticker, power_mw, power_as_of as power_as_of_date, 'company' as capacity_basis
+    from {{ ref('int_capacity_by_month') }}
+    where power_mw is not null
+    qualify month_end = max(month_end) over ()
+
+),
+
+largest_site as (
+
+    select ticker, power_mw, as_of_date as power_as_of_date, 'largest cited site (lower bound)' as capacity_basis
+    from (
+        select *
+        from {{ ref('stg_reference__miner_power_capacity') }}
+        where scope = 'site' and mw_basis = 'grid' and kind in ('energized', 'contracted')
+        qualify row_number() over (partition by ticker, site order by as_of_date desc, power_mw desc) = 1
+    ) as latest_per_site
+    qualify row_number() over (partition by ticker order by power_mw desc, as_of_date desc) = 1
+
+),
+
 capacity as (
 
-    -- the latest company-wide figure; else the sum of the latest figure per cited site (a lower bound)
-    select
-        ticker,
-        coalesce(
-            max(power_mw) filter (where capacity_scope = 'company' and is_latest),
-            sum(power_mw) filter (where capacity_scope = 'site' and is_latest)
-        ) as power_mw,
-        case
-            when count(*) filter (where capacity_scope = 'company') > 0 then 'company'
-            else 'cited sites (lower bound)'
-        end as capacity_basis,
-        max(as_of_date) as power_as_of_date
-
-    from (
-        select
-            *,
-            row_number() over (
-                partition by ticker, capacity_scope, coalesce(site, '') order by as_of_date desc
-            ) = 1 as is_latest
-        from {{ ref('stg_reference__miner_power_capacity') }}
-    )
-    group by ticker
+    select * from company_power
+    union all
+    select * from largest_site
+    where largest_site.ticker not in (select company_power.ticker from company_power)
 
 ),
 
