@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.defs.sec.assets import SEC_ASSETS
+from orchestration.defs.sec.assets import SEC_TABLE_ASSETS
 
 # Market bars: yesterday's session must be loaded by 20:00 New York on weekdays (the schedule runs 18:30).
 MARKET_FRESHNESS = dg.FreshnessPolicy.cron(
@@ -17,7 +17,7 @@ MARKET_FRESHNESS = dg.FreshnessPolicy.cron(
 # SEC filings: loaded within the last two days (the daily refresh runs at 07:00). A cron policy cannot say
 # this: its lower bound may not exceed the cron's interval.
 SEC_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2))
-FRESHNESS_POLICIES = {"raw_market_prices": MARKET_FRESHNESS, **dict.fromkeys(SEC_ASSETS, SEC_FRESHNESS)}
+FRESHNESS_POLICIES = {"raw_market_prices": MARKET_FRESHNESS, **dict.fromkeys(SEC_TABLE_ASSETS, SEC_FRESHNESS)}
 
 
 def with_freshness_policies(assets: Sequence[dg.AssetsDefinition]) -> Sequence[dg.AssetsDefinition]:

@@ -166,3 +166,27 @@ def test_every_miner_with_cited_company_power_has_a_share_of_power(real_run: Rea
     cited = sorted(miners_with_company_power())
     assert latest.loc[cited, ["share_of_power_ai", "share_of_power_capacity"]].notna().all().all()
     assert latest[["share_of_power_ai", "share_of_power_capacity"]].stack().dropna().between(0, 1).all()
+
+
+def test_market_value_from_the_real_filings(real_run: RealRun):
+    """Shares from each filing's cover, cash and debt from its balance sheet (the filings' own numbers), and a
+    local file is known from its cover's date: the month end before a filing uses the filing before it."""
+    rows = real_run.warehouse(
+        "select ticker, as_of_kind, as_of_date, close, shares_outstanding, market_cap, cash, debt, debt_rule,"
+        " enterprise_value from intermediate.int_market_value_by_month"
+    )
+    latest = rows[rows["as_of_kind"] == "latest"].set_index("ticker")
+    for ticker, shares, cash, debt in (
+        ("CLSK", 281_083_382, 34_553_000, 176_424_000 + 643_913_000),  # 10-Q for 2025-06-30
+        ("RIOT", 357_263_742, 163_719_000, 314_000 + 584_999_000),  # 10-Q for 2025-03-31
+    ):
+        row = latest.loc[ticker]
+        assert (row["shares_outstanding"], row["cash"], row["debt"]) == (shares, cash, debt), row
+        assert row["market_cap"] == pytest.approx(row["close"] * shares)
+        assert row["enterprise_value"] == pytest.approx(row["market_cap"] + debt - cash)
+    month_ends = rows[(rows["as_of_kind"] == "month_end") & (rows["ticker"] == "RIOT")].set_index("as_of_date")
+    # the 10-Q for 2024-03-31 (cover 2024-04-29) is not known at the March month end: the 10-K's count is
+    assert month_ends.loc["2024-03-31", "shares_outstanding"] == 253_538_213
+    assert month_ends.loc["2024-04-30", "shares_outstanding"] == 288_784_946
+    # the 10-K tags no debt concept: 0, said so
+    assert month_ends.loc["2024-03-31", "debt_rule"] == "none_tagged"

@@ -320,16 +320,22 @@ def test_spac_shell_companyfacts_parse_without_revenue(cik: str, name: str):
     assert body["entityName"] == name
     rows = parse_company_facts(body, cik, f"companyfacts/CIK{cik}.json")
     assert not any("Revenue" in r["concept"] for r in rows)
-    if cik == "0001839341":  # us-gaap only, no dei, no shares outstanding: nothing wanted, no error
-        assert "dei" not in body["facts"] and rows == []
-    else:  # the shell's shares outstanding, with instant periods
+    cash = "us-gaap:CashAndCashEquivalentsAtCarryingValue"
+    if cik == "0001839341":  # us-gaap only, no dei, no shares outstanding: only the trust's cash
+        assert "dei" not in body["facts"]
+        assert [(r["concept"], r["period_end"], r["value"]) for r in rows] == [(cash, date(2021, 3, 31), 2_054_082)]
+    else:  # the shell's shares outstanding and cash, with instant periods
         assert {r["concept"] for r in rows} == {
             "dei:EntityCommonStockSharesOutstanding",
             "us-gaap:CommonStockSharesOutstanding",
+            cash,
         }
-        assert len(rows) == 14
-        assert all(r["period_start"] is None and r["unit"] == "shares" for r in rows)
+        shares = [r for r in rows if r["concept"] != cash]
+        assert len(shares) == 14 and all(r["unit"] == "shares" for r in shares)
+        assert len(rows) == 23 and all(r["period_start"] is None for r in rows)
         assert all(r["period_end"].year in (2020, 2021) for r in rows)
+        latest = max((r for r in rows if r["concept"] == cash), key=lambda r: (r["period_end"], r["filed"]))
+        assert (latest["period_end"], latest["value"], latest["form"]) == (date(2021, 3, 31), 613_606, "10-Q/A")
 
 
 def test_tesla_companyfacts_revenue_with_periods_from_start_and_end():
@@ -342,7 +348,25 @@ def test_tesla_companyfacts_revenue_with_periods_from_start_and_end():
         "us-gaap:CommonStockSharesOutstanding": 94,
         "dei:EntityCommonStockSharesOutstanding": 50,
         "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax": 6,
+        # the valuation's cash and debt concepts (seed balance_sheet_concepts)
+        "us-gaap:CashAndCashEquivalentsAtCarryingValue": 186,
+        "us-gaap:LongTermDebt": 50,
+        "us-gaap:DebtCurrent": 47,
+        "us-gaap:LongTermDebtNoncurrent": 28,
+        "us-gaap:LongTermDebtCurrent": 15,
+        "us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents": 12,
+        "us-gaap:ConvertibleLongTermNotesPayable": 2,
+        "us-gaap:ConvertibleNotesPayableCurrent": 2,
+        "us-gaap:LongTermLoansPayable": 2,
     }
+    q3_2022 = {
+        r["concept"]: r["value"]
+        for r in rows
+        if r["period_end"] == date(2022, 9, 30) and r["period_start"] is None and r["form"] == "10-Q"
+    }
+    # as the 10-Q for 2022-09-30 reports them (cash 19,532 M$; debt 979 M$ current, 1,418 M$ tagged LongTermDebt)
+    assert q3_2022["us-gaap:CashAndCashEquivalentsAtCarryingValue"] == 19_532_000_000
+    assert q3_2022["us-gaap:DebtCurrent"] == 979_000_000 and q3_2022["us-gaap:LongTermDebt"] == 1_418_000_000
     revenue = [r for r in rows if r["concept"] == "us-gaap:Revenues"]
     assert all(r["period_start"] is not None and r["period_start"] < r["period_end"] for r in revenue)
     annual = {

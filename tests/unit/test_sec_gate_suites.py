@@ -85,6 +85,8 @@ def good_company_facts() -> pd.DataFrame:
             "Q1",
         ),
         ("dei", "dei:EntityCommonStockSharesOutstanding", "shares", None, "2024-05-03", 245_093_417.0, Q1, 2024, "Q1"),
+        # balances are instants in US dollars
+        ("us-gaap", "us-gaap:LoansPayableCurrent", "USD", None, "2024-03-31", 7_686_000.0, Q1, 2024, "Q1"),
     ]
     return frame(
         [
@@ -284,10 +286,48 @@ def good_pivot_scenarios() -> pd.DataFrame:
     return frame(rows, date_columns=("power_as_of_date",))
 
 
+def good_balance_sheet_facts() -> pd.DataFrame:
+    """CleanSpark's 10-Q for 2024-03-31 as read: the cover's shares, cash with restricted cash, both debt lines."""
+    rows = [
+        ("dei:EntityCommonStockSharesOutstanding", "c-2", "2024-05-08", "shares", 227_870_260.0, None),
+        (
+            "us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents",
+            "c-3",
+            "2024-03-31",
+            "USD",
+            323_052_000.0,
+            None,
+        ),
+        ("us-gaap:LoansPayableCurrent", "c-3", "2024-03-31", "USD", 7_686_000.0, None),
+        ("us-gaap:LongTermLoansPayable", "c-3", "2024-03-31", "USD", 5_090_000.0, None),
+        ("dei:EntityCommonStockSharesOutstanding", "c-4", "2024-05-08", "shares", 1000.0, "us-gaap:CommonClassBMember"),
+    ]
+    base = good_revenue_facts().iloc[0].to_dict()
+    data = [
+        base
+        | {
+            "concept": concept,
+            "context_id": context,
+            "period_start": None,
+            "period_end": end,
+            "unit": unit,
+            "value": value,
+            "formatted": f"{value:,.0f}",
+            "dimensions": f"us-gaap:StatementClassOfStockAxis={member}" if member else None,
+            "dimension_count": 1 if member else 0,
+            "axis": "us-gaap:StatementClassOfStockAxis" if member else None,
+            "member": member,
+        }
+        for concept, context, end, unit, value, member in rows
+    ]
+    return frame(data, date_columns=("period_start", "period_end"), int_columns=("dimension_count", "scale", "sign"))
+
+
 GOOD = {
     "raw_sec_filings": good_filings,
     "raw_sec_company_facts": good_company_facts,
     "raw_sec_revenue_facts": good_revenue_facts,
+    "raw_sec_balance_sheet_facts": good_balance_sheet_facts,
     "mart_revenue_mix": good_revenue_mix,
     "mart_ai_capacity_exposure": good_capacity_exposure,
     "mart_ai_pivot_scenarios": good_pivot_scenarios,
@@ -594,3 +634,24 @@ def test_fixture_frames_have_the_dtypes_duckdb_gives():
     assert data["report_date"].isna().sum() == 1
     assert isinstance(data.loc[0, "loaded_at"], datetime)
     assert str(good_revenue_mix()["fiscal_quarter"].dtype) == "Int32"
+
+
+# --- raw_sec_balance_sheet_facts -------------------------------------------------------------------------------
+
+
+def test_balance_sheet_facts_of_an_unknown_concept_block():
+    data = good_balance_sheet_facts()
+    data.loc[1, "concept"] = "us-gaap:OperatingLeaseLiability"  # a lease is not debt: the reader never keeps it
+    only_blocking(validate("raw_sec_balance_sheet_facts", data), "expect_column_values_to_be_in_set:concept")
+
+
+def test_balance_sheet_facts_in_another_currency_or_negative_warn():
+    data = good_balance_sheet_facts()
+    data.loc[1, "unit"] = "CAD"
+    data.loc[2, "value"] = -1.0
+    result = validate("raw_sec_balance_sheet_facts", data)
+    assert result.blocking_failures == [], result.summary()
+    assert set(warned(result)) == {
+        "expect_column_values_to_be_in_set:unit",
+        "expect_column_values_to_be_between:value",
+    }

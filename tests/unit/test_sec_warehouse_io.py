@@ -40,7 +40,7 @@ def test_a_new_warehouse_has_payload_path():
         assert "payload_path" in columns(connection)
 
 
-def revenue_filing(cik: str, accession: str, value: str) -> tuple[str, str, pd.DataFrame, pd.DataFrame]:
+def revenue_filing(cik: str, accession: str, value: str) -> warehouse_io.RevenueFiling:
     common = {"cik": cik, "ticker": "T", "accession_number": accession, "source": "live", "run_id": "r"}
     fact = {
         **common,
@@ -56,8 +56,9 @@ def revenue_filing(cik: str, accession: str, value: str) -> tuple[str, str, pd.D
         "is_synthetic": False,
         "loaded_at": datetime(2025, 5, 1),
     }
+    shares = {**fact, "concept": "dei:EntityCommonStockSharesOutstanding", "context_id": "c2", "value": "1000"}
     filing = {**common, "document": "d.htm", "revenue_facts": 1, "loaded_at": datetime(2025, 5, 1)}
-    return cik, accession, pd.DataFrame([filing]), pd.DataFrame([fact])
+    return cik, accession, pd.DataFrame([filing]), pd.DataFrame([fact]), pd.DataFrame([shares])
 
 
 def stored(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -74,6 +75,11 @@ def test_revenue_filings_are_written_together_and_a_rerun_replaces_them():
         assert warehouse_io.add_revenue_filings(connection, batch) == (2, [])
         assert warehouse_io.add_revenue_filings(connection, batch[:1]) == (1, [])
         assert stored(connection) == [("a-1", "10.0000"), ("a-2", "20.0000")]
+        balance_sheet = "select accession_number, concept from raw.sec_balance_sheet_facts order by 1"
+        assert connection.execute(balance_sheet).fetchall() == [
+            ("a-1", "dei:EntityCommonStockSharesOutstanding"),
+            ("a-2", "dei:EntityCommonStockSharesOutstanding"),
+        ]
 
 
 def test_a_filing_duckdb_rejects_fails_alone_and_the_others_are_written():

@@ -248,3 +248,79 @@ def test_revenue_facts_command_on_every_real_filing(real_sec_dir: Path, capsys: 
             assert bool(row["exclusion_reason"]) == (row["category"] == "excluded"), row
         read += 1
     assert read >= 4
+
+
+# --- shares outstanding, cash and debt (the valuation's facts) --------------------------------------------------
+
+# The consolidated (no axis) facts each real filing gives for its current balance sheet and cover, in dollars
+# and shares, as read off the documents: the cover page, the balance sheet and the debt note. Riot's
+# us-gaap:LongTermDebt is a debt note's total (equipment loans), not its balance sheet debt; CleanSpark tags its
+# noncurrent loans line with us-gaap:LongTermDebt too, and its 10-Q for 2024-03-31 has no unrestricted cash
+# concept (the balance sheet line "Cash and cash equivalents, including restricted cash" is tagged
+# us-gaap:RestrictedCashAndCashEquivalents; the cash flow statement's total is the fallback).
+BALANCE_SHEETS = {
+    "clsk_10-Q-2024-03-31.html": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2024, 5, 8)): 227_870_260,
+        ("us-gaap:CommonStockSharesOutstanding", date(2024, 3, 31)): 225_469_791,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2024, 3, 31)): 323_052_000,
+        ("us-gaap:LoansPayableCurrent", date(2024, 3, 31)): 7_686_000,
+        ("us-gaap:LongTermLoansPayable", date(2024, 3, 31)): 5_090_000,
+        ("us-gaap:LongTermDebt", date(2024, 3, 31)): 5_090_000,
+    },
+    "clsk_10Q-2024-12-31.html": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2025, 2, 4)): 280_807_606,
+        ("us-gaap:CommonStockSharesOutstanding", date(2024, 12, 31)): 280_806_295,
+        ("us-gaap:CashAndCashEquivalentsAtCarryingValue", date(2024, 12, 31)): 276_599_000,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2024, 12, 31)): 280_007_000,
+        ("us-gaap:LoansPayableCurrent", date(2024, 12, 31)): 7_215_000,
+        ("us-gaap:LongTermLoansPayable", date(2024, 12, 31)): 641_433_000,
+        ("us-gaap:LongTermDebt", date(2024, 12, 31)): 641_433_000,
+    },
+    "clsk_10-Q-2025-06-30.html": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2025, 8, 1)): 281_083_382,
+        ("us-gaap:CommonStockSharesOutstanding", date(2025, 6, 30)): 281_063_551,
+        ("us-gaap:CashAndCashEquivalentsAtCarryingValue", date(2025, 6, 30)): 34_553_000,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2025, 6, 30)): 38_015_000,
+        ("us-gaap:LoansPayableCurrent", date(2025, 6, 30)): 176_424_000,
+        ("us-gaap:LongTermLoansPayable", date(2025, 6, 30)): 643_913_000,
+        ("us-gaap:LongTermDebt", date(2025, 6, 30)): 643_913_000,
+    },
+    "riot_10-K_2023-12-31.htm": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2024, 2, 20)): 253_538_213,
+        ("us-gaap:CommonStockSharesOutstanding", date(2023, 12, 31)): 230_836_624,
+        ("us-gaap:CashAndCashEquivalentsAtCarryingValue", date(2023, 12, 31)): 597_169_000,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2023, 12, 31)): 597_169_000,
+    },
+    "riot_10-Q_2024-09-30.htm": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2024, 10, 28)): 332_325_535,
+        ("us-gaap:CommonStockSharesOutstanding", date(2024, 9, 30)): 324_280_388,
+        ("us-gaap:CashAndCashEquivalentsAtCarryingValue", date(2024, 9, 30)): 355_709_000,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2024, 9, 30)): 428_382_000,
+        ("us-gaap:LongTermDebtCurrent", date(2024, 9, 30)): 657_000,
+        ("us-gaap:LongTermDebtNoncurrent", date(2024, 9, 30)): 5_600_000,
+        ("us-gaap:LongTermDebt", date(2024, 9, 30)): 5_675_000,
+    },
+    "riot_10-Q_2025-03-31.htm": {
+        ("dei:EntityCommonStockSharesOutstanding", date(2025, 4, 28)): 357_263_742,
+        ("us-gaap:CommonStockSharesOutstanding", date(2025, 3, 31)): 350_184_294,
+        ("us-gaap:CashAndCashEquivalentsAtCarryingValue", date(2025, 3, 31)): 163_719_000,
+        ("us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", date(2025, 3, 31)): 237_871_000,
+        ("us-gaap:LongTermDebtCurrent", date(2025, 3, 31)): 314_000,
+        ("us-gaap:LongTermDebtNoncurrent", date(2025, 3, 31)): 584_999_000,
+        ("us-gaap:LongTermDebt", date(2025, 3, 31)): 5_323_000,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(BALANCE_SHEETS))
+def test_real_filings_give_their_shares_cash_and_debt(real_sec_dir: Path, name: str):
+    filing = parse_file(real_sec_dir / name)
+    assert not any(is_revenue_named(f.concept.rpartition(":")[2]) for f in filing.balance_sheet_facts)
+    consolidated = {
+        (fact.concept, fact.period_end): fact.value
+        for fact in filing.balance_sheet_facts
+        if not fact.dimensions and fact.value is not None
+    }
+    current = max(day for (concept, day) in consolidated if concept.startswith("us-gaap:Cash"))
+    cover = {key: value for key, value in consolidated.items() if key[1] == current or key[0].startswith("dei:")}
+    assert cover == BALANCE_SHEETS[name]

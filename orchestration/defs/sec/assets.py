@@ -6,6 +6,7 @@ check on each asset shows what failed. A bad response is kept under raw/sec/ lik
 client rejected it before the asset saw it (malformed JSON), and its path is in the error's payload_path.
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from orchestration.sources.sec.source import (
 from orchestration.sources.sec.submissions import parse_submissions
 from orchestration.universe import load_seed
 
+# The assets that load items and record their errors (raw_sec_revenue_facts also writes raw_sec_balance_sheet_facts)
 SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
+SEC_TABLE_ASSETS = (*SEC_ASSETS, "raw_sec_balance_sheet_facts")
 # What every raw SEC asset shares in the UI.
 RAW_ASSET = {
     "group_name": "ingest",
@@ -255,21 +258,37 @@ def raw_sec_company_facts(
     )
 
 
-@dg.asset(
-    key="raw_sec_revenue_facts",
-    deps=["raw_sec_filings"],
-    **RAW_ASSET,
-    metadata={"table": "raw.sec_revenue_facts"},
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "raw_sec_revenue_facts",
+            deps=["raw_sec_filings"],
+            **RAW_ASSET,
+            metadata={"table": "raw.sec_revenue_facts"},
+            description="Every numeric fact named after revenue of each 10-Q, 10-K, 10-KT and 20-F/40-F, as filed, "
+            "with its dimensions, read from the filing's inline XBRL.",
+        ),
+        dg.AssetSpec(
+            "raw_sec_balance_sheet_facts",
+            deps=["raw_sec_filings"],
+            **RAW_ASSET,
+            metadata={"table": "raw.sec_balance_sheet_facts"},
+            description="The valuation's facts (shares outstanding, cash, debt: seed balance_sheet_concepts) of "
+            "the same filings, as filed with every axis, from the same parse.",
+        ),
+    ],
 )
 def raw_sec_revenue_facts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     """Every numeric fact named after revenue, as filed (totals, breakdowns, and what dbt later excludes with
     a reason: instants, counts, run-rates, pro forma...), of each 10-Q, 10-K, 10-KT and 20-F/40-F, with its
-    dimensions, period, unit, scale, sign, displayed text and nil flag, read from the filing's inline XBRL.
-    Only accessions not parsed before (by this version of the reader) are fetched.
+    dimensions, period, unit, scale, sign, displayed text and nil flag, read from the filing's inline XBRL;
+    and, from the same parse and in the same transaction per filing, the facts of the valuation's concepts
+    (raw_sec_balance_sheet_facts). Only accessions not parsed before (by this version of the reader) are
+    fetched. Load errors are recorded under raw_sec_revenue_facts.
     """
-    from orchestration.sources.sec.xbrl import READER_VERSION, fact_rows, parse_filing
+    from orchestration.sources.sec.xbrl import READER_VERSION, balance_sheet_rows, fact_rows, parse_filing
 
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_revenue_facts", source.name)
@@ -314,6 +333,12 @@ def raw_sec_revenue_facts(
                 context.run_id,
                 payload_path=payload,
             )
+            balance_sheet = _lineage(
+                pd.DataFrame(balance_sheet_rows(parsed, cik, company.ticker, accession)),
+                source,
+                context.run_id,
+                payload_path=payload,
+            )
             filing = pd.DataFrame(
                 [
                     {
@@ -336,7 +361,7 @@ def raw_sec_revenue_facts(
                     }
                 ]
             )
-            to_write.append((cik, accession, filing, facts))
+            to_write.append((cik, accession, filing, facts, balance_sheet))
         facts_written, failures = warehouse_io.add_revenue_filings(connection, to_write)
         for cik, accession, error in failures:
             document = next(d for c, a, d, _ in pending if (c, a) == (cik, accession))
@@ -349,7 +374,8 @@ def raw_sec_revenue_facts(
             )
         parsed_filings = len(to_write) - len(failures)
         total = connection.execute("select count(*) from raw.sec_revenue_facts").fetchone()[0]
-    return log.finish(
+        balance_sheet_total = connection.execute("select count(*) from raw.sec_balance_sheet_facts").fetchone()[0]
+    result = log.finish(
         parsed_filings or not pending,
         {
             "dagster/row_count": total,
@@ -359,4 +385,9 @@ def raw_sec_revenue_facts(
             "source": source.name,
             "synthetic": source.is_synthetic,
         },
+    )
+    yield dg.MaterializeResult(asset_key="raw_sec_revenue_facts", metadata=result.metadata)
+    yield dg.MaterializeResult(
+        asset_key="raw_sec_balance_sheet_facts",
+        metadata={"dagster/row_count": balance_sheet_total, "source": source.name, "synthetic": source.is_synthetic},
     )

@@ -10,7 +10,36 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-RAW_SEC_DDL = """
+# A filing's facts as read from its XBRL: the revenue facts and the balance sheet facts have the same shape.
+FACT_COLUMNS = """
+    cik varchar not null,
+    ticker varchar not null,
+    accession_number varchar not null,
+    document varchar not null,
+    concept varchar not null,
+    context_id varchar not null,
+    period_start date,
+    period_end date not null,
+    dimensions varchar,
+    dimension_count integer not null,
+    axis varchar,
+    member varchar,
+    unit varchar,
+    decimals varchar,
+    scale integer not null,
+    sign integer not null,
+    formatted varchar,
+    value decimal(38, 4),
+    is_nil boolean not null,
+    fact_id varchar,
+    source varchar not null,
+    is_synthetic boolean not null,
+    loaded_at timestamp not null,
+    run_id varchar not null,
+    payload_path varchar
+"""
+
+RAW_SEC_DDL = f"""
 create schema if not exists raw;
 create table if not exists raw.sec_filings (
     cik varchar not null,
@@ -52,33 +81,8 @@ create table if not exists raw.sec_company_facts (
     run_id varchar not null,
     payload_path varchar
 );
-create table if not exists raw.sec_revenue_facts (
-    cik varchar not null,
-    ticker varchar not null,
-    accession_number varchar not null,
-    document varchar not null,
-    concept varchar not null,
-    context_id varchar not null,
-    period_start date,
-    period_end date not null,
-    dimensions varchar,
-    dimension_count integer not null,
-    axis varchar,
-    member varchar,
-    unit varchar,
-    decimals varchar,
-    scale integer not null,
-    sign integer not null,
-    formatted varchar,
-    value decimal(38, 4),
-    is_nil boolean not null,
-    fact_id varchar,
-    source varchar not null,
-    is_synthetic boolean not null,
-    loaded_at timestamp not null,
-    run_id varchar not null,
-    payload_path varchar
-);
+create table if not exists raw.sec_revenue_facts ({FACT_COLUMNS});
+create table if not exists raw.sec_balance_sheet_facts ({FACT_COLUMNS});
 create table if not exists raw.sec_revenue_filings (
     cik varchar not null,
     ticker varchar not null,
@@ -192,18 +196,21 @@ def replace_company_facts(connection: duckdb.DuckDBPyConnection, cik: str, rows:
     return len(rows)
 
 
-RevenueFiling = tuple[str, str, pd.DataFrame, pd.DataFrame]  # cik, accession, manifest row, facts
+# cik, accession, manifest row, revenue facts, balance sheet facts
+RevenueFiling = tuple[str, str, pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
 
 def _write_revenue_filings(connection: duckdb.DuckDBPyConnection, batch: list[RevenueFiling]) -> int:
-    """The filings' revenue facts and manifest rows in one transaction (a rerun replaces the same accessions)."""
-    keys = pd.DataFrame([(cik, accession) for cik, accession, _, _ in batch], columns=["cik", "accession_number"])
-    facts = pd.concat([facts for *_, facts in batch if not facts.empty] or [batch[0][3]], ignore_index=True)
-    filings = pd.concat([filing for _, _, filing, _ in batch], ignore_index=True)
+    """The filings' revenue and balance sheet facts and manifest rows in one transaction (a rerun replaces the
+    same accessions)."""
+    keys = pd.DataFrame([(cik, accession) for cik, accession, *_ in batch], columns=["cik", "accession_number"])
+    facts = pd.concat([f[3] for f in batch if not f[3].empty] or [batch[0][3]], ignore_index=True)
+    balance_sheet = pd.concat([f[4] for f in batch if not f[4].empty] or [batch[0][4]], ignore_index=True)
+    filings = pd.concat([f[2] for f in batch], ignore_index=True)
 
     def delete_previous() -> None:
         connection.register("written_keys", keys)
-        for table in ("raw.sec_revenue_facts", "raw.sec_revenue_filings"):
+        for table in ("raw.sec_revenue_facts", "raw.sec_balance_sheet_facts", "raw.sec_revenue_filings"):
             connection.execute(
                 f"delete from {table} t using written_keys k"  # noqa: S608 - table: a constant tuple
                 " where t.cik = k.cik and t.accession_number = k.accession_number"
@@ -218,6 +225,7 @@ def _write_revenue_filings(connection: duckdb.DuckDBPyConnection, batch: list[Re
         connection,
         delete_previous,
         lambda: _insert(connection, "raw.sec_revenue_facts", facts),
+        lambda: _insert(connection, "raw.sec_balance_sheet_facts", balance_sheet),
         lambda: _insert(connection, "raw.sec_revenue_filings", filings),
     )
     return len(facts)
@@ -273,7 +281,13 @@ def record_error(
 
 def drop_other_sources(connection: duckdb.DuckDBPyConnection, cik: str, source: str) -> None:
     """Switching MINERS_SEC_SOURCE must not mix synthetic and real filings of one company."""
-    tables = ("raw.sec_filings", "raw.sec_revenue_facts", "raw.sec_revenue_filings", "raw.sec_company_facts")
+    tables = (
+        "raw.sec_filings",
+        "raw.sec_revenue_facts",
+        "raw.sec_balance_sheet_facts",
+        "raw.sec_revenue_filings",
+        "raw.sec_company_facts",
+    )
 
     def delete() -> None:
         for table in tables:

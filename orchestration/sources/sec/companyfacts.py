@@ -1,4 +1,5 @@
-"""Rows of raw.sec_company_facts from a companyfacts JSON: the revenue concepts and shares outstanding.
+"""Rows of raw.sec_company_facts from a companyfacts JSON: the revenue concepts, and the valuation's shares
+outstanding, cash and debt (the `balance_sheet_concepts` seed).
 
 companyfacts holds only non-dimensional facts. Its `fy`/`fp` describe the filing a fact came from, not
 the fact's period, so periods come from `start`/`end` (kept as reported; `fy`/`fp` are kept for lineage).
@@ -12,17 +13,18 @@ from decimal import Decimal, InvalidOperation
 
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.classification import revenue_concepts
-from orchestration.sources.sec.xbrl import fits_amount_column, is_revenue_named
+from orchestration.sources.sec.xbrl import balance_sheet_concepts, fits_amount_column, is_revenue_named
 
 TEXT = ("accn", "fp", "form", "frame")  # strings when present
-SHARE_CONCEPTS = frozenset({"dei:EntityCommonStockSharesOutstanding", "us-gaap:CommonStockSharesOutstanding"})
 
 
 def wanted_concepts(concepts: Iterable[str]) -> set[str]:
-    """The share counts, and the concepts named after revenue that dbt's revenue concept rules count as revenue
-    (us-gaap:Revenues, not us-gaap:CostOfRevenue): raw.sec_company_facts holds USD totals and share counts."""
+    """The valuation's concepts (share counts, cash, debt), and the concepts named after revenue that dbt's
+    revenue concept rules count as revenue (us-gaap:Revenues, not us-gaap:CostOfRevenue): raw.sec_company_facts
+    holds USD totals, balances and share counts."""
     concepts = set(concepts)
-    return (concepts & SHARE_CONCEPTS) | revenue_concepts(c for c in concepts if is_revenue_named(c.rpartition(":")[2]))
+    named = revenue_concepts(c for c in concepts if is_revenue_named(c.rpartition(":")[2]))
+    return (concepts & balance_sheet_concepts()) | named
 
 
 def _date(value: object, where: str) -> date | None:

@@ -1,8 +1,11 @@
-"""The revenue facts of one SEC filing, read with lxml from its inline XBRL (.htm) or XBRL instance (.xml).
+"""The revenue and balance sheet facts of one SEC filing, read with lxml from its inline XBRL (.htm) or XBRL
+instance (.xml).
 
-Only what the revenue model needs is read: the contexts and units, every numeric fact named after revenue
-(`is_revenue_named`, kept as filed) and a few dei cover facts. Anything unexpected in those raises `SecDataError`
-with the document (and the accession and CIK when the caller gave them) in the message.
+Only what the models need is read: the contexts and units, every numeric fact named after revenue
+(`is_revenue_named`, kept as filed), the facts of the valuation's concepts (shares outstanding, cash and
+debt: `balance_sheet_concepts`, kept as filed, every axis) and a few dei cover facts. Anything unexpected in
+those raises `SecDataError` with the document (and the accession and CIK when the caller gave them) in the
+message.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from orchestration.sources.errors import SecDataError
+from orchestration.universe import load_seed
 
 # Raised when the reader keeps different facts: filings parsed by an older version are parsed again (2: every
-# fact named after revenue is kept, as filed).
-READER_VERSION = 2
+# fact named after revenue is kept, as filed; 3: the balance sheet concepts too).
+READER_VERSION = 3
 
 NS_XBRLI = "http://www.xbrl.org/2003/instance"
 NS_XBRLDI = "http://xbrl.org/2006/xbrldi"
@@ -72,6 +77,17 @@ def is_revenue_named(local: str) -> bool:
     return "Revenue" in local
 
 
+@cache
+def balance_sheet_concepts() -> frozenset[str]:
+    """The concepts the valuation reads (shares outstanding, cash, debt): the `balance_sheet_concepts` seed, where
+    dbt reads which input each one is and in what order of preference."""
+    return frozenset(row["concept"] for row in load_seed("balance_sheet_concepts"))
+
+
+def _kept(concept: str) -> bool:
+    return is_revenue_named(concept.rpartition(":")[2]) or concept in balance_sheet_concepts()
+
+
 @dataclass(frozen=True)
 class RevenueFact:
     concept: str
@@ -108,11 +124,21 @@ class FilingFacts:
     amendment: bool | None
     current_fiscal_year_end: str | None
     facts: tuple[RevenueFact, ...]
+    balance_sheet_facts: tuple[RevenueFact, ...] = ()  # shares outstanding, cash and debt, every axis, as filed
 
 
 def fact_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> list[dict]:
-    """The filing's facts as rows of raw.sec_revenue_facts (without the lineage columns): the loader writes
-    them, and the in-process classifier runs dbt's staging SQL on them."""
+    """The filing's revenue facts as rows of raw.sec_revenue_facts (without the lineage columns): the loader
+    writes them, and the in-process classifier runs dbt's staging SQL on them."""
+    return _rows(filing, filing.facts, cik, ticker, accession)
+
+
+def balance_sheet_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> list[dict]:
+    """The filing's balance sheet facts as rows of raw.sec_balance_sheet_facts (same columns as the revenue facts)."""
+    return _rows(filing, filing.balance_sheet_facts, cik, ticker, accession)
+
+
+def _rows(filing: FilingFacts, facts: Iterable[RevenueFact], cik: str, ticker: str, accession: str) -> list[dict]:
     return [
         {
             "cik": cik,
@@ -136,7 +162,7 @@ def fact_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> lis
             "is_nil": fact.is_nil,
             "fact_id": fact.fact_id,
         }
-        for fact in filing.facts
+        for fact in facts
     ]
 
 
@@ -348,11 +374,15 @@ class _Reader:
     def read_inline(self, root: etree._Element, ix_ns: str) -> tuple[list[RevenueFact], dict[str, str]]:
         self.index_contexts_and_units(root)
         facts: list[RevenueFact] = []
+        wanted_locals = {concept.rpartition(":")[2] for concept in balance_sheet_concepts()}
         for el in root.iter(f"{{{ix_ns}}}nonFraction"):
             name = el.get("name") or ""
-            if not is_revenue_named(name.rpartition(":")[2]):
+            local = name.rpartition(":")[2]
+            if not (is_revenue_named(local) or local in wanted_locals):
                 continue
-            facts.append(self.inline_fact(el, self.resolve_qname(name, el, "fact name")))
+            concept = self.resolve_qname(name, el, "fact name")
+            if _kept(concept):  # e.g. a filer's own LongTermDebtCurrent is not the us-gaap concept
+                facts.append(self.inline_fact(el, concept))
         dei: dict[str, str] = {}
         for el in root.iter(f"{{{ix_ns}}}nonNumeric"):
             name = el.get("name") or ""
@@ -481,6 +511,7 @@ class _Reader:
         self.index_contexts_and_units(root)
         facts: list[RevenueFact] = []
         dei: dict[str, str] = {}
+        wanted_locals = {concept.rpartition(":")[2] for concept in balance_sheet_concepts()}
         for el in root:
             if not isinstance(el.tag, str) or el.get("contextRef") is None:
                 continue
@@ -492,9 +523,11 @@ class _Reader:
                 ):
                     dei[local] = " ".join((el.text or "").split())
                 continue
-            if not is_revenue_named(local) or el.get("unitRef") is None:
+            if el.get("unitRef") is None or not (is_revenue_named(local) or local in wanted_locals):
                 continue
-            facts.append(self.instance_fact(el, self.element_concept(el)))
+            concept = self.element_concept(el)
+            if _kept(concept):
+                facts.append(self.instance_fact(el, concept))
         return facts, dei
 
     def instance_fact(self, el: etree._Element, concept: str) -> RevenueFact:
@@ -519,6 +552,7 @@ class _Reader:
             identifier = root.find(f".//{{{NS_XBRLI}}}identifier[@scheme='http://www.sec.gov/CIK']")
             cik = _pad_cik(identifier.text if identifier is not None else None)
         amendment = dei.get("AmendmentFlag")
+        kept = self.deduplicate(facts)
         return FilingFacts(
             document=self.document,
             cik=cik,
@@ -528,7 +562,8 @@ class _Reader:
             fiscal_period_focus=dei.get("DocumentFiscalPeriodFocus") or None,
             amendment=None if amendment is None else amendment.strip().lower() in ("true", "1", "yes"),
             current_fiscal_year_end=self.fiscal_year_end(dei.get("CurrentFiscalYearEndDate")),
-            facts=self.deduplicate(facts),
+            facts=tuple(f for f in kept if is_revenue_named(f.concept.rpartition(":")[2])),
+            balance_sheet_facts=tuple(f for f in kept if not is_revenue_named(f.concept.rpartition(":")[2])),
         )
 
     def cover_date(self, text: str | None) -> date | None:

@@ -114,8 +114,9 @@ Everything planted, and the revenue a consumer should recover per company and pe
 `planted_truth.json`; the model is not tied to the market snapshot's BTC prices.
 
 The parts, in the order they are used: `periods` (dates and fiscal calendars), `tagging` (how each filer tags
-revenue), `companies` (the revenue model), `filings` (what is filed when), `ixbrl`, `not_revenue` and
-`documents` (the documents), `edgar_json` (submissions and companyfacts), `truth` (planted_truth.json).
+revenue), `companies` (the revenue model), `filings` (what is filed when), `ixbrl`, `not_revenue`,
+`balance_sheet` (shares, cash and debt, and how each filer tags them) and `documents` (the documents),
+`edgar_json` (submissions and companyfacts), `truth` (planted_truth.json).
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ import numpy as np
 
 from orchestration.paths import SEEDS_DIR, SNAPSHOT_DIR
 from orchestration.universe import load_seed
+from tools.snapshot.sec.balance_sheet import balance_sheet_truth
 from tools.snapshot.sec.companies import SEED, build_company, price_anchors
 from tools.snapshot.sec.documents import render_periodic, render_plain
 from tools.snapshot.sec.edgar_json import company_facts_body, submissions_body
@@ -178,6 +180,7 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
     used: dict[str, set[str]] = {}
     excluded: list[dict] = []
     truth_rows: list[dict] = []
+    balance_sheets: list[dict] = []
     for company in companies:
         reported: dict[str, dict] = {}
         for filing in everything[company.ticker]:
@@ -195,8 +198,10 @@ def generate(seeds_dir: Path = SEEDS_DIR) -> SecSnapshot:
         facts = json.dumps(company_facts_body(company, periodic[company.ticker], reported), separators=(",", ":"))
         files[f"companyfacts/CIK{company.cik}.json.gz"] = gzip.compress(facts.encode(), mtime=0)
         truth_rows += revenue_rows(company, periodic[company.ticker], reported)
+        balance_sheets += balance_sheet_truth(company, periodic[company.ticker])
 
     truth = planted_truth(companies, periodic, current, everything, used, excluded, truth_rows)
+    truth["balance_sheets"] = balance_sheets
     files["planted_truth.json"] = (json.dumps(truth, indent=2) + "\n").encode()
     return SecSnapshot(files=files, truth=truth, filings=everything)
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from tools.snapshot.sec.companies import period_values, shares_outstanding
+from tools.snapshot.sec.balance_sheet import (
+    CLASS_AXIS,
+    SHARES,
+    balance_sheet,
+    balance_sheet_dates,
+    has_balance_sheet,
+    share_classes,
+)
+from tools.snapshot.sec.companies import period_values
 from tools.snapshot.sec.filings import Filing
 from tools.snapshot.sec.ixbrl import CONTENT_TYPE, NS, SYNTHETIC_LINE, Document, column_label, html_table, long_date
 from tools.snapshot.sec.not_revenue import CORZ_ITEMS, CRYPTO_ASSET, GEOGRAPHY, PRO_FORMA, plant_not_revenue
@@ -141,11 +149,25 @@ def render_periodic(filing: Filing) -> tuple[bytes, set[str], dict, list[dict]]:
     if company.ticker == "WULF" and any(values[p].get("OtherRevenueMember", 0) < 0 for p in columns):
         used.add("negative_member_sign")
     notes = plant_not_revenue(doc, filing, values, header, extra)
+    if has_balance_sheet(filing):
+        days = balance_sheet_dates(filing)
+        columns_of_facts = [balance_sheet(company, day).facts(company.ticker) for day in days]
+        rows = [
+            (label, [doc.fact(concept, day, column[i][2]) for day, column in zip(days, columns_of_facts, strict=True)])
+            for i, (label, concept, _) in enumerate(columns_of_facts[0])
+        ]
+        extra.append(("Consolidated Balance Sheets (extract)", [long_date(d) for d in days], rows))
 
     # dei cover facts
     period = filing.document_period or columns[0]
     cover = doc.context(period)
-    shares_ctx = doc.context(filing.shares_date)
+    share_cells = []
+    for member, count in share_classes(company, filing.shares_date):  # one count, or one per class of stock
+        shares_ctx = doc.context(filing.shares_date, ((CLASS_AXIS, member),) if member else ())
+        share_cells.append(
+            f'<ix:nonFraction name="{SHARES}" contextRef="{shares_ctx}" unitRef="shares" decimals="INF" '
+            f'format="ixt:num-dot-decimal" scale="0">{count:,}</ix:nonFraction>'
+        )
     amended = "true" if filing.form.endswith("/A") else "false"
     fiscal_year_end = f"--{company.fyem:02d}-{month_end(2001, company.fyem).day:02d}"
 
@@ -162,9 +184,7 @@ def render_periodic(filing: Filing) -> tuple[bytes, set[str], dict, list[dict]]:
         cover_fact("CurrentFiscalYearEndDate", fiscal_year_end),
         cover_fact("EntityCentralIndexKey", company.cik),
         cover_fact("EntityRegistrantName", escape(company.name, quote=False)),
-        f'<ix:nonFraction name="dei:EntityCommonStockSharesOutstanding" contextRef="{shares_ctx}" unitRef="shares" '
-        f'decimals="INF" format="ixt:num-dot-decimal" scale="0">{shares_outstanding(company, filing.shares_date):,}'
-        "</ix:nonFraction>",
+        *share_cells,
     ]
     if filing.form == "10-KT":
         dei.append(cover_fact("DocumentTransitionReport", "true", "ixt:fixed-true"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from tools.snapshot.sec.balance_sheet import SHARE_CLASSES, balance_sheet, balance_sheet_dates, has_balance_sheet
 from tools.snapshot.sec.companies import Company, shares_outstanding
 from tools.snapshot.sec.filings import FOREIGN_PRIVATE_ISSUER_UNTIL, Filing
 from tools.snapshot.sec.periods import fiscal_quarter_bounds, month_end
@@ -37,6 +38,29 @@ CONCEPT_TEXT = {
         "Entity Common Stock, Shares Outstanding",
         "Indicate number of shares or other units outstanding of each of registrant's classes of capital or common "
         "stock or other ownership interests, if and as stated on cover of related periodic report.",
+    ),
+    "us-gaap:CashAndCashEquivalentsAtCarryingValue": (
+        "Cash and Cash Equivalents, at Carrying Value",
+        "Amount of currency on hand as well as demand deposits with banks or financial institutions.",
+    ),
+    "us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents": (
+        "Cash, Cash Equivalents, Restricted Cash, and Restricted Cash Equivalents",
+        "Amount of cash and cash equivalents, and cash and cash equivalents restricted to withdrawal or usage.",
+    ),
+    "us-gaap:LongTermDebtCurrent": (
+        "Long-Term Debt, Current Maturities",
+        "Amount of long-term debt due within one year.",
+    ),
+    "us-gaap:LongTermDebtNoncurrent": (
+        "Long-Term Debt, Excluding Current Maturities",
+        "Amount of long-term debt due after one year.",
+    ),
+    "us-gaap:LongTermDebt": ("Long-Term Debt", "Amount of long-term debt, including the current portion."),
+    "us-gaap:LoansPayableCurrent": ("Loans Payable, Current", "Carrying value of loans payable due within one year."),
+    "us-gaap:LongTermLoansPayable": ("Long-Term Loans Payable", "Carrying value of loans payable due after one year."),
+    "us-gaap:ConvertibleLongTermNotesPayable": (
+        "Convertible Notes Payable, Noncurrent",
+        "Carrying value of convertible notes due after one year.",
     ),
     "clsk:DigitalCurrencyMiningRevenues": (
         "Digital Currency Mining Revenues",
@@ -144,8 +168,13 @@ def company_facts_body(company: Company, periodic: list[Filing], reported: dict[
             for concept, value in numbers.items():
                 entry = {"start": period[0].isoformat(), "end": period[1].isoformat(), "val": value, **base}
                 entries[(concept, "USD")].append(entry)
-        shares = {"end": filing.shares_date.isoformat(), "val": shares_outstanding(company, filing.shares_date), **base}
-        entries[("dei:EntityCommonStockSharesOutstanding", "shares")].append(shares)
+        if company.ticker not in SHARE_CLASSES:  # a count per class is dimensional: not in companyfacts
+            shares = {"end": filing.shares_date.isoformat(), "val": shares_outstanding(company, filing.shares_date)}
+            entries[("dei:EntityCommonStockSharesOutstanding", "shares")].append({**shares, **base})
+        if has_balance_sheet(filing):
+            for day in balance_sheet_dates(filing):
+                for _, concept, value in balance_sheet(company, day).facts(company.ticker):
+                    entries[(concept, "USD")].append({"end": day.isoformat(), "val": value, **base})
     facts: dict[str, dict] = {}
     for (concept, unit), rows in entries.items():
         frames: dict[str, dict] = {}
