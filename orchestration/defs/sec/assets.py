@@ -32,12 +32,7 @@ from orchestration.universe import load_seed
 SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
 SEC_TABLE_ASSETS = (*SEC_ASSETS, "raw_sec_balance_sheet_facts")
 # What every raw SEC asset shares in the UI.
-RAW_ASSET = {
-    "group_name": "ingest",
-    "kinds": {"python", "duckdb"},
-    "owners": ["team:data-engineering"],
-    "pool": WAREHOUSE_POOL,
-}
+RAW_ASSET = {"group_name": "ingest", "kinds": {"python", "duckdb"}, "owners": ["team:data-engineering"]}
 
 
 def universe_companies() -> list[Company]:
@@ -142,6 +137,7 @@ def _files_filings(source: FilesSource, company: Company) -> list[dict]:
 @dg.asset(
     key="raw_sec_filings",
     **RAW_ASSET,
+    pool=WAREHOUSE_POOL,
     metadata={"table": "raw.sec_filings"},
 )
 def raw_sec_filings(
@@ -210,6 +206,7 @@ def raw_sec_filings(
 @dg.asset(
     key="raw_sec_company_facts",
     **RAW_ASSET,
+    pool=WAREHOUSE_POOL,
     metadata={"table": "raw.sec_company_facts"},
 )
 def raw_sec_company_facts(
@@ -277,6 +274,7 @@ def raw_sec_company_facts(
             "the same filings, as filed with every axis, from the same parse.",
         ),
     ],
+    pool=WAREHOUSE_POOL,  # the step that writes both tables
 )
 def raw_sec_revenue_facts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
