@@ -6,7 +6,7 @@ the page: a header saying where the data come from (and SYNTHETIC when they are)
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
 3. power per company over time: energized and contracted power against the MW contracted to AI,
-4. rolling 252-session betas to BTC and to the AI factor per company,
+4. rolling 252-session betas to BTC and to the AI factor per company, with their 95% bands,
 5. event-day abnormal returns, company x event (heatmap),
 6. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
    Kolari-Pynnonen t (the group test that allows for the firms' shared shock).
@@ -53,6 +53,7 @@ POWER_SERIES = (
     ("energized_mw", "Energized power (grid MW)", "#f7931a", "solid"),
     ("ai_mw_contracted", "Contracted to AI/HPC (critical-IT MW)", "#2ca02c", "solid"),
 )
+_BAND_FILL = {"#f7931a": "rgba(247, 147, 26, 0.18)", "#1f77b4": "rgba(31, 119, 180, 0.18)"}
 
 # section id -> (heading, caption)
 CHARTS = {
@@ -76,8 +77,11 @@ CHARTS = {
     ),
     "betas": (
         "Rolling betas: BTC versus AI",
-        f"Two-factor OLS betas of daily returns to bitcoin and to the AI factor (NVDA) over the trailing "
-        f"{BETA_WINDOW} US sessions. A bitcoin proxy has a high β to BTC; an AI-infrastructure stock a high β to AI.",
+        f"Three-factor OLS betas of daily returns over the trailing {BETA_WINDOW} US sessions: to bitcoin (Dimson "
+        f"sum of the same-day and previous-session coefficients) and to the AI factor (NVDA with its market beta "
+        f"removed), the market (SPY) held fixed. Shaded: 95% bands from Newey-West standard errors; the bar at the "
+        f"end of each line is the latest window's band. A bitcoin proxy has a high β to BTC; an "
+        f"AI-infrastructure stock a high β to AI.",
     ),
     "event-reactions": (
         "Event-day abnormal returns",
@@ -330,7 +334,8 @@ def power_figure(capacity: pd.DataFrame, companies: dict[str, str]) -> go.Figure
 
 
 def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
-    """beta_btc and beta_ai over time per company, one panel each, on a common y range."""
+    """beta_btc and beta_ai over time per company with their 95% bands (shaded), the latest window's band as
+    an error bar, one panel each, on a common y range."""
     if betas.empty:
         return _empty_figure(f"No {BETA_WINDOW}-session betas are published yet.")
     tickers = _company_order(betas["ticker"], companies)
@@ -341,6 +346,21 @@ def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
         rows = by_ticker[ticker].sort_values("session_date")
         dates = list(rows["session_date"])
         for column, label, colour in BETA_SERIES:
+            lower, upper = rows[f"{column}_lower_95"], rows[f"{column}_upper_95"]
+            fig.add_trace(  # the 95% band: upper edge forward, lower edge back, filled
+                go.Scatter(
+                    x=dates + dates[::-1],
+                    y=_rounded(upper, 3) + _rounded(lower, 3)[::-1],
+                    legendgroup=label,
+                    showlegend=False,
+                    mode="lines",
+                    line={"width": 0},
+                    fill="toself",
+                    fillcolor=_BAND_FILL[colour],
+                    hoverinfo="skip",
+                ),
+                **_cell(index),
+            )
             fig.add_trace(
                 go.Scatter(
                     x=dates,
@@ -350,11 +370,43 @@ def beta_figure(betas: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
                     showlegend=index == 0,
                     mode="lines",
                     line={"color": colour, "width": 1.5},
-                    hovertemplate=f"{ticker} {label} %{{x}}: %{{y:.2f}}<extra></extra>",
+                    customdata=list(zip(_rounded(lower, 2), _rounded(upper, 2), strict=True)),
+                    hovertemplate=(
+                        f"{ticker} {label} %{{x}}: %{{y:.2f}} [%{{customdata[0]}}, %{{customdata[1]}}]<extra></extra>"
+                    ),
                 ),
                 **_cell(index),
             )
-    values = pd.concat([betas["beta_btc"], betas["beta_ai"]]).dropna()
+            latest = rows.iloc[-1]
+            fig.add_trace(  # the latest window's estimate with its band as an error bar
+                go.Scatter(
+                    x=[dates[-1]],
+                    y=_rounded([latest[column]], 3),
+                    legendgroup=label,
+                    showlegend=False,
+                    mode="markers",
+                    marker={"color": colour, "size": 6},
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": _rounded([latest[f"{column}_upper_95"] - latest[column]], 3),
+                        "arrayminus": _rounded([latest[column] - latest[f"{column}_lower_95"]], 3),
+                        "color": colour,
+                        "thickness": 1.5,
+                        "width": 4,
+                    },
+                    hovertemplate=(
+                        f"{ticker} latest {label} %{{x}}: %{{y:.2f}} "
+                        f"[{latest[f'{column}_lower_95']:.2f}, {latest[f'{column}_upper_95']:.2f}]<extra></extra>"
+                    ),
+                ),
+                **_cell(index),
+            )
+    # the y range holds the betas and, where they are finite, their bands
+    parts = ("", "_lower_95", "_upper_95")
+    values = pd.concat([betas[f"{column}{part}"] for column, _, _ in BETA_SERIES for part in parts])
+    values = values.astype(float)
+    values = values[values.abs() < math.inf]
     low, high = (min(values.min(), 0.0), max(values.max(), 1.0)) if not values.empty else (0.0, 1.0)
     pad = 0.05 * (high - low)
     dates = betas["session_date"].dropna()
@@ -470,7 +522,9 @@ _QUERIES = {
         order by ticker, month_end
     """,
     "betas": f"""
-        select ticker, cast(session_date as varchar) as session_date, beta_btc, beta_ai
+        select
+            ticker, cast(session_date as varchar) as session_date, beta_btc, beta_ai,
+            beta_btc_lower_95, beta_btc_upper_95, beta_ai_lower_95, beta_ai_upper_95
         from marts.mart_factor_exposure
         where window_size = {BETA_WINDOW} and ticker in (select ticker from reference.miners)
         order by ticker, session_date

@@ -16,11 +16,19 @@ from orchestration.defs.quality.gx_suites import SuiteResult
 from orchestration.paths import SEEDS_DIR
 from tests.real_data.conftest import RealRun
 
-# suite -> (table, id columns), as the gates in orchestration/defs/{ingest,dbt}/checks.py read them
+# suite -> table, as the gates in orchestration/defs/{ingest,dbt}/checks.py read them
 SUITES = {
     "raw_market_prices": "raw.market_prices",
     "mart_factor_exposure": "marts.mart_factor_exposure",
     "mart_event_reactions": "marts.mart_event_reactions",
+}
+
+
+# suite -> the columns that identify a row in a failed expectation's sample rows
+ID_COLUMNS = {
+    "raw_market_prices": ("ticker", "date"),
+    "mart_factor_exposure": ("ticker", "session_date", "window_size"),
+    "mart_event_reactions": ("ticker", "event_id"),
 }
 
 
@@ -123,12 +131,18 @@ def test_planted_corruption_of_the_real_data_blocks(real_market: dict[str, pd.Da
 def test_plausibility_bounds_warn_with_sample_rows(
     real_market: dict[str, pd.DataFrame], suite: str, column: str, value: float
 ):
-    frame = set_first(column, value)(real_market[suite])
+    frame = real_market[suite]
+    if suite == "mart_factor_exposure":  # the 95% band moves with its beta (bands that miss it block)
+        for bound in ("lower_95", "upper_95"):
+            frame = set_first(f"{column}_{bound}", frame.iloc[0][f"{column}_{bound}"] + value - frame.iloc[0][column])(
+                frame
+            )
+    frame = set_first(column, value)(frame)
     result = validate(frame, suite)
     assert result.success, result.summary()  # a beta of 11 or a 45% day never blocks
     warned = [f for f in result.warnings if f.kwargs.get("column") == column]
     assert warned, result.summary()
-    planted = {key: frame.iloc[0][key] for key in SUITES[suite][1]}
+    planted = {key: frame.iloc[0][key] for key in ID_COLUMNS[suite]}
     assert any(all(row.get(k) == str(v) or row.get(k) == v for k, v in planted.items()) for row in warned[0].sample)
 
 

@@ -28,7 +28,8 @@ create table marts.mart_ai_capacity_exposure (
 );
 create table marts.mart_factor_exposure (
     ticker varchar, session_date date, window_size integer, n_obs integer, beta_btc double, beta_ai double,
-    alpha double, r_squared double
+    alpha double, r_squared double, beta_btc_lower_95 double, beta_btc_upper_95 double, beta_ai_lower_95 double,
+    beta_ai_upper_95 double
 );
 create table marts.mart_event_reactions (
     ticker varchar, event_id varchar, event_date date, event_name varchar, session_date date,
@@ -69,10 +70,10 @@ insert into marts.mart_ai_capacity_exposure
     union all
     select 'MARA', date '2024-08-31', 0, 0, 0, 0, 0, 0, null, 0, 1.8, 0.1, null, null, null;
 insert into marts.mart_factor_exposure values
-    ('CORZ', '2024-09-26', 252, 252, 1.111, 0.555, 0.001, 0.4),
-    ('CORZ', '2024-09-27', 252, 252, 1.234, 0.567, 0.001, 0.4),
-    ('MARA', '2024-09-27', 252, 252, 1.777, 0.123, 0.0, 0.5),
-    ('CORZ', '2024-09-27', 60, 60, 9.876, 5.432, 0.0, 0.3);
+    ('CORZ', '2024-09-26', 252, 252, 1.111, 0.555, 0.001, 0.4, 0.9, 1.3, 0.3, 0.8),
+    ('CORZ', '2024-09-27', 252, 252, 1.234, 0.567, 0.001, 0.4, 1.011, 1.457, 0.321, 0.813),
+    ('MARA', '2024-09-27', 252, 252, 1.777, 0.123, 0.0, 0.5, 1.5, 2.0, -0.1, 0.3),
+    ('CORZ', '2024-09-27', 60, 60, 9.876, 5.432, 0.0, 0.3, 9.0, 10.5, 5.0, 6.0);
 insert into marts.mart_event_reactions values
     ('CORZ', 'btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
      -0.0734, -0.09, -0.1, 120),
@@ -177,6 +178,7 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "832.5" in page and "1300.0" in page  # CORZ energized and contracted power
     assert "Power: energized vs contracted to AI" in page
     assert "1.234" in page and "0.567" in page  # CORZ 252-session betas
+    assert "1.011" in page and "1.457" in page  # and the latest band of beta_btc
     assert "9.876" not in page  # 60-session betas are not charted
     assert "-7.34" in page and "22.5" in page  # event-day abnormal returns, %
     assert "2024-04-20" in page  # the halving line

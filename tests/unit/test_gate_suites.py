@@ -143,9 +143,21 @@ def good_factor_exposure() -> pd.DataFrame:
             "session_date": [date(2025, 11, 3)] * 2,
             "window_size": [60, 252],
             "n_obs": [60, 250],
+            "hac_lags": [3, 4],
+            "beta_market": [1.1, 1.0],
             "beta_btc": [1.4, 1.2],
             "beta_ai": [0.6, 0.5],
+            "alpha": [0.001, 0.0005],
             "r_squared": [0.5, 0.4],
+            "se_beta_market": [0.3, 0.15],
+            "se_beta_btc": [0.2, 0.1],
+            "se_beta_ai": [0.25, 0.12],
+            "nw_se_beta_btc": [0.22, 0.11],
+            "nw_se_beta_ai": [0.27, 0.13],
+            "beta_btc_lower_95": [1.4 - 1.96 * 0.22, 1.2 - 1.96 * 0.11],
+            "beta_btc_upper_95": [1.4 + 1.96 * 0.22, 1.2 + 1.96 * 0.11],
+            "beta_ai_lower_95": [0.6 - 1.96 * 0.27, 0.5 - 1.96 * 0.13],
+            "beta_ai_upper_95": [0.6 + 1.96 * 0.27, 0.5 + 1.96 * 0.13],
             "corr_btc": [0.6, 0.55],
             "corr_ai": [0.4, 0.35],
         }
@@ -167,6 +179,8 @@ def test_good_mart_frames_pass():
     [
         ("mart_factor_exposure", "beta_btc", 11.0),
         ("mart_factor_exposure", "beta_ai", -12.0),
+        ("mart_factor_exposure", "beta_market", 10.5),
+        ("mart_factor_exposure", "nw_se_beta_btc", 6.0),
         ("mart_event_reactions", "beta_market", 11.0),
         ("mart_event_reactions", "raw_return", 0.4 + 1e-6),
         ("mart_event_reactions", "abnormal_return", -0.45),
@@ -174,6 +188,9 @@ def test_good_mart_frames_pass():
 )
 def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value: float):
     frame = good_event_reactions() if suite == "mart_event_reactions" else good_factor_exposure()
+    if column in ("beta_btc", "beta_ai"):  # the band moves with its beta
+        for bound in ("lower_95", "upper_95"):
+            frame.loc[0, f"{column}_{bound}"] += value - frame.loc[0, column]
     frame.loc[0, column] = value
     result = validate_table(frame, suite)
     assert result.success, result.summary()
@@ -215,6 +232,23 @@ def test_event_study_summary_invariants_block(column: str, value: object):
     frame = good_event_study_summary().astype({column: "object"})
     frame.loc[0, column] = value
     result = validate_frame(frame, "mart_event_study_summary")
+    assert not result.success, result.summary()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("se_beta_btc", -0.1),  # a negative standard error
+        ("nw_se_beta_ai", None),  # a row without its Newey-West error
+        ("beta_btc_upper_95", 1.0),  # a band that does not hold its beta
+        ("beta_ai_lower_95", 0.7),
+        ("n_obs", 5),  # no more observations than coefficients
+    ],
+)
+def test_factor_exposure_invariants_block(column: str, value: object):
+    frame = good_factor_exposure()
+    frame.loc[0, column] = value
+    result = validate_frame(frame, "mart_factor_exposure")
     assert not result.success, result.summary()
 
 
