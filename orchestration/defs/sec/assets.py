@@ -38,6 +38,7 @@ RAW_ASSET = {
     "owners": ["team:data-engineering"],
     "pool": WAREHOUSE_POOL,
 }
+SPEC_FIELDS = {name: value for name, value in RAW_ASSET.items() if name != "pool"}  # a multi_asset takes the pool
 
 
 def universe_companies() -> list[Company]:
@@ -263,7 +264,7 @@ def raw_sec_company_facts(
         dg.AssetSpec(
             "raw_sec_revenue_facts",
             deps=["raw_sec_filings"],
-            **RAW_ASSET,
+            **SPEC_FIELDS,
             metadata={"table": "raw.sec_revenue_facts"},
             description="Every numeric fact named after revenue of each 10-Q, 10-K, 10-KT and 20-F/40-F, as filed, "
             "with its dimensions, read from the filing's inline XBRL.",
@@ -271,12 +272,13 @@ def raw_sec_company_facts(
         dg.AssetSpec(
             "raw_sec_balance_sheet_facts",
             deps=["raw_sec_filings"],
-            **RAW_ASSET,
+            **SPEC_FIELDS,
             metadata={"table": "raw.sec_balance_sheet_facts"},
             description="The valuation's facts (shares outstanding, cash, debt: seed balance_sheet_concepts) of "
             "the same filings, as filed with every axis, from the same parse.",
         ),
     ],
+    pool=WAREHOUSE_POOL,
 )
 def raw_sec_revenue_facts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
