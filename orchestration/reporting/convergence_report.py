@@ -1,7 +1,7 @@
 """The Miner Convergence report: one self-contained HTML page of plotly charts, read from the serving file.
 
 `render_report(connection)` takes a (read-only) DuckDB connection to the published serving file and returns
-the page: a header saying where the data come from (and SYNTHETIC when they are), then five charts:
+the page: a header saying where the data come from (and SYNTHETIC when they are), then the charts:
 
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
@@ -501,7 +501,8 @@ def value_per_mw_figure(valuation: pd.DataFrame, companies: dict[str, str]) -> g
 def _money(value: object, scale: float = 1e9, suffix: str = "B") -> str:
     if value is None or pd.isna(value):
         return "–"
-    return f"${float(value) / scale:,.1f}{suffix}"
+    amount = float(value) / scale
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.1f}{suffix}"
 
 
 def _text(value: object) -> str:

@@ -102,7 +102,7 @@ insert into marts.mart_ai_pivot_scenarios values
     ('vaneck_2024_dcf', 'CORZ', 0.2, 0.3, 0.12, 15000000, true, 1300, '2025-07-07', true, '2026-12-31', 260,
      2368600000, 710580000, 5850000000, 1234500000, null),
     ('vaneck_2024_dcf', 'CORZ', 0.2, 0.4, 0.10, 0, false, 1300, '2025-07-07', true, '2026-12-31', 260,
-     2368600000, 947440000, 1950000000, 4567800000, null),
+     2368600000, 947440000, 1950000000, -4567800000, null),
     ('vaneck_2024_dcf', 'MARA', 0.2, 0.3, 0.12, 15000000, true, null, null, false, '2026-12-31', null, null,
      null, null, null, null),
     ('vaneck_2024_dcf', 'MARA', 0.2, 0.4, 0.10, 0, false, null, null, false, '2026-12-31', null, null, null,
@@ -227,7 +227,7 @@ def test_value_per_mw_prints_the_dcf_grid_and_its_assumptions(page_without_bundl
     assert "Aggregate over 1 miners (CORZ)" in page
     assert "excluded, no cited company-level power: MARA" in page
     assert "NPV as of 2026-12-31" in page and "VanEck: NPV $37.6B, $13.9B a year" in page
-    assert "<td>$1.2B</td>" in page and "<td>$4.6B</td>" in page  # the two grid points' NPV
+    assert "<td>$1.2B</td>" in page and "<td>-$4.6B</td>" in page  # the two grid points' NPV
     assert "<td>base case</td>" in page
     assert "<td>declared_unknown</td>" in page and "<td>published</td>" in page
     assert "<td>example.com</td>" in page  # the source's site, no link
