@@ -88,7 +88,7 @@ def test_dbt_steps_split_by_the_raw_data_they_read(dbt_manifest: Path):
     assert not deps["dbt_market_sec"] & raw
     assert {"mart_factor_exposure", "mart_event_reactions", "mart_ai_pivot_scenarios", "miners"} <= keys["dbt_market"]
     assert "mart_revenue_mix" in keys["dbt_sec"] and not keys["dbt_sec"] & keys["dbt_market"]
-    assert keys["dbt_market_sec"] == {"mart_ai_capacity_exposure", "int_market_value_by_month"}
+    assert keys["dbt_market_sec"] == {"mart_ai_capacity_exposure", "int_market_value_by_month", "mart_valuation_per_mw"}
     # the SEC models read only reference data from the market step: a failed market mart gate leaves them be
     assert all(k.startswith("stg_reference__") for k in deps["dbt_sec"] - raw), deps["dbt_sec"]
     checks = [c for d in (dbt_market, dbt_sec, dbt_market_sec) for c in d.check_keys]

@@ -1,7 +1,7 @@
 """The Miner Convergence report: one self-contained HTML page of plotly charts, read from the serving file.
 
 `render_report(connection)` takes a (read-only) DuckDB connection to the published serving file and returns
-the page: a header saying where the data come from (and SYNTHETIC when they are), then five charts:
+the page: a header saying where the data come from (and SYNTHETIC when they are), then the charts:
 
 1. revenue mix per company by quarter (stacked bars, the 2024-04-20 halving marked),
 2. AI/HPC capacity under contract by month (MW per company),
@@ -9,7 +9,9 @@ the page: a header saying where the data come from (and SYNTHETIC when they are)
 4. rolling 252-session betas to BTC and to the AI factor per company, with their 95% bands,
 5. event-day abnormal returns, company x event (heatmap),
 6. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
-   Kolari-Pynnonen t (the group test that allows for the firms' shared shock).
+   Kolari-Pynnonen t (the group test that allows for the firms' shared shock),
+7. value per megawatt: EV per energized MW per company against VanEck's miner and data-centre marks, then
+   the VanEck DCF preset's aggregate over its sensitivity grid, with its assumptions printed.
 
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
 rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
@@ -55,6 +57,12 @@ POWER_SERIES = (
 )
 _BAND_FILL = {"#f7931a": "rgba(247, 147, 26, 0.18)", "#1f77b4": "rgba(31, 119, 180, 0.18)"}
 
+# VanEck (Sigel and Frankovitz, 16 Aug 2024): miners ~$4.5M per MW of installed capacity, some data-centre stocks
+# above $30M per MW
+VANECK_MINER_USD_PER_MW = 4_500_000
+VANECK_DATA_CENTRE_USD_PER_MW = 30_000_000
+DCF_SCENARIO_SET = "vaneck_2024_dcf"
+
 # section id -> (heading, caption)
 CHARTS = {
     "revenue-mix": (
@@ -95,6 +103,15 @@ CHARTS = {
         "Kolari-Pynnönen t, which allows for the firms' shared shock (|t| above about 2 is significant at 5%), "
         "its p-value and the number of miners.",
     ),
+    "value-per-mw": (
+        "Value per megawatt",
+        "Enterprise value per energized MW on the latest session, per company ($ millions per grid MW; market cap "
+        "from the close and the filed share count, plus filed debt, less filed cash). Reference lines: VanEck "
+        "(Sigel and Frankovitz, 'Bitcoin Miners' AI Arbitrage Play to Boost Revenue', 16 Aug 2024) found miners "
+        "trading near $4.5M per MW of installed capacity, against above $30M per MW for some data-centre stocks. "
+        "Below: VanEck's 2024 DCF preset summed over the largest miners by cited power, across the grid of the "
+        "inputs VanEck did not publish, and the assumptions (published by VanEck, or declared here).",
+    ),
 }
 REQUIRED_TABLES = (
     "marts.mart_revenue_mix",
@@ -102,7 +119,10 @@ REQUIRED_TABLES = (
     "marts.mart_factor_exposure",
     "marts.mart_event_reactions",
     "marts.mart_event_study_summary",
+    "marts.mart_valuation_per_mw",
+    "marts.mart_ai_pivot_scenarios",
     "reference.miners",
+    "reference.vaneck_dcf_assumptions",
     "main.publish_log",
 )
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -496,6 +516,113 @@ def event_study_figure(summary: pd.DataFrame) -> go.Figure:
     return fig.update_layout(margin_l=330, margin_r=200)  # room for the event names and the t annotations
 
 
+def value_per_mw_figure(valuation: pd.DataFrame, companies: dict[str, str]) -> go.Figure:
+    """EV per energized MW (latest) per company, bars, against VanEck's miner and data-centre marks."""
+    rows = valuation.dropna(subset=["ev_per_energized_mw"]) if not valuation.empty else valuation
+    if rows.empty:
+        return _empty_figure("No company has both an enterprise value and a cited energized MW yet.")
+    rows = rows.set_index("ticker").reindex(_company_order(rows["ticker"], companies)).reset_index()
+    fig = go.Figure(
+        go.Bar(
+            x=list(rows["ticker"]),
+            y=_rounded(rows["ev_per_energized_mw"], 2, 1e-6),
+            customdata=list(zip(rows["as_of_date"], _rounded(rows["energized_mw"], 1), strict=True)),
+            name="EV per energized MW (latest)",
+            marker_color="#1f77b4",
+            hovertemplate="%{x}: $%{y:,.2f}M per MW<br>as of %{customdata[0]} · %{customdata[1]:,.0f} MW"
+            "<extra></extra>",
+        )
+    )
+    for value, label, colour in (
+        (VANECK_MINER_USD_PER_MW, "VanEck 2024: miners ~$4.5M/MW", "#f7931a"),
+        (VANECK_DATA_CENTRE_USD_PER_MW, "VanEck 2024: data centres >$30M/MW", "#2ca02c"),
+    ):
+        fig.add_hline(
+            y=value / 1e6,
+            line_dash="dash",
+            line_color=colour,
+            annotation_text=label,
+            annotation_position="top left",
+            annotation_font_color=colour,
+        )
+    fig.update_yaxes(tickprefix="$", ticksuffix="M", rangemode="tozero", title_text="EV per energized MW")
+    fig.update_xaxes(type="category")
+    return _layout(fig, 420)
+
+
+def _money(value: object, scale: float = 1e9, suffix: str = "B") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    amount = float(value) / scale
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.1f}{suffix}"
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def pivot_scenarios_html(scenarios: pd.DataFrame, assumptions: pd.DataFrame) -> str:
+    """The VanEck DCF preset's aggregate per grid point, next to VanEck's figures, and its assumptions."""
+    published = {row.assumption: row.assumption_value for row in assumptions.itertuples() if row.status == "published"}
+    if scenarios.empty:
+        summary = '<p class="caption">No VanEck DCF scenarios are published yet.</p>'
+    else:
+        first = scenarios.iloc[0]
+        summary = (
+            f'<p class="caption">Aggregate over {int(first["n_miners"])} miners ({html.escape(first["tickers"])}), '
+            f"power as of {html.escape(str(first['power_as_of_min']))} to "
+            f"{html.escape(str(first['power_as_of_max']))}; "
+            f"excluded, no cited company-level power: {html.escape(_text(first['excluded']) or 'none')}. "
+            f"NPV as of {html.escape(str(first['valuation_date']))}. VanEck: NPV "
+            f"{_money(published.get('vaneck_npv_usd'))}, {_money(published.get('vaneck_annual_uplift_usd'))} a year."
+            "</p>"
+        )
+        rows = [
+            [
+                f"{row.margin:.0%}",
+                f"{row.discount_rate:.0%}",
+                _money(row.gpu_capex_usd_per_mw, 1e6, "M"),
+                f"{row.power_mw_moved:,.0f}",
+                _money(row.annual_revenue_usd),
+                _money(row.annual_cash_flow_usd),
+                _money(row.capex_usd),
+                _money(row.npv_usd),
+                "base case" if row.is_base_case else "",
+            ]
+            for row in scenarios.itertuples()
+        ]
+        summary += _table(
+            [
+                "margin",
+                "discount rate",
+                "GPU capex per MW",
+                "MW moved",
+                "revenue a year",
+                "cash flow a year",
+                "capex",
+                "NPV",
+                "",
+            ],
+            rows,
+        )
+    assumption_rows = [
+        [_text(row.assumption), f"{row.assumption_value:,.10g}", _text(row.unit), _text(row.status)]
+        + [_text(row.source), _text(row.note)]
+        for row in assumptions.itertuples()
+    ]
+    return (
+        summary
+        + '<p class="caption">Assumptions of the DCF preset (reference.vaneck_dcf_assumptions):</p>'
+        + _table(["assumption", "value", "unit", "status", "source", "note"], assumption_rows)
+    )
+
+
 # ---------------------------------------------------------------------------------------------- page
 
 _QUERIES = {
@@ -542,6 +669,46 @@ _QUERIES = {
         where window_label = '{EVENT_STUDY_WINDOW}'
         order by event_date, event_id, model
     """,  # noqa: S608 - the constant EVENT_STUDY_WINDOW
+    "valuation": """
+        select ticker, cast(as_of_date as varchar) as as_of_date, cast(energized_mw as double) as energized_mw,
+               cast(ev_per_energized_mw as double) as ev_per_energized_mw
+        from marts.mart_valuation_per_mw
+        where as_of_kind = 'latest' and ticker in (select ticker from reference.miners where is_miner)
+        order by ticker
+    """,
+    "dcf": f"""
+        with universe as (
+            select * from marts.mart_ai_pivot_scenarios where scenario_set = '{DCF_SCENARIO_SET}'
+        ),
+        names as (
+            select
+                string_agg(distinct ticker, ', ' order by ticker) filter (where in_dcf_universe) as tickers,
+                string_agg(distinct ticker, ', ' order by ticker) filter (where power_mw is null) as excluded,
+                cast(min(power_as_of_date) filter (where in_dcf_universe) as varchar) as power_as_of_min,
+                cast(max(power_as_of_date) filter (where in_dcf_universe) as varchar) as power_as_of_max,
+                count(distinct ticker) filter (where in_dcf_universe) as n_miners,
+                cast(max(valuation_date) as varchar) as valuation_date
+            from universe
+        )
+        select margin, discount_rate, gpu_capex_usd_per_mw, bool_or(is_base_case) as is_base_case,
+               sum(power_mw_moved) as power_mw_moved, sum(incremental_annual_revenue_usd) as annual_revenue_usd,
+               sum(annual_cash_flow_usd) as annual_cash_flow_usd, sum(capex_usd) as capex_usd,
+               sum(npv_usd) as npv_usd, any_value(names.tickers) as tickers,
+               any_value(names.excluded) as excluded, any_value(names.power_as_of_min) as power_as_of_min,
+               any_value(names.power_as_of_max) as power_as_of_max, any_value(names.n_miners) as n_miners,
+               any_value(names.valuation_date) as valuation_date
+        from universe cross join names
+        where in_dcf_universe
+        group by margin, discount_rate, gpu_capex_usd_per_mw
+        order by margin, discount_rate, gpu_capex_usd_per_mw
+    """,  # noqa: S608 - the constant DCF_SCENARIO_SET
+    "dcf_assumptions": """
+        select assumption, assumption_value, unit, status,
+               regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) as source, note
+        from reference.vaneck_dcf_assumptions
+        order by case status when 'published' then 0 when 'declared_unknown' then 1 else 2 end, assumption,
+                 assumption_value
+    """,
 }
 
 _STYLE = (
@@ -561,6 +728,8 @@ nav a { margin-right: 16px; font-size: 14px; }
 section { background: #fff; border-top: 1px solid #e5e5e5; padding-bottom: 12px; }
 footer { color: #666; font-size: 12px; padding-top: 16px; padding-bottom: 24px; }
 code { font-size: 12px; }
+table.grid { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px; }
+table.grid th, table.grid td { border-bottom: 1px solid #e5e5e5; padding: 3px 10px; text-align: left; }
 """
 )
 
@@ -614,7 +783,9 @@ def render_report(connection: duckdb.DuckDBPyConnection) -> str:
         "betas": beta_figure(frames["betas"], companies),
         "event-reactions": event_heatmap_figure(frames["events"], companies),
         "event-study": event_study_figure(frames["event_study"]),
+        "value-per-mw": value_per_mw_figure(frames["valuation"], companies),
     }
+    extras = {"value-per-mw": pivot_scenarios_html(frames["dcf"], frames["dcf_assumptions"])}
     sections = []
     for index, (anchor, figure) in enumerate(figures.items()):
         title, caption = CHARTS[anchor]
@@ -627,7 +798,7 @@ def render_report(connection: duckdb.DuckDBPyConnection) -> str:
         )
         sections.append(
             f'<section id="{anchor}">\n<h2>{html.escape(title)}</h2>\n'
-            f'<p class="caption">{html.escape(caption)}</p>\n{div}\n</section>'
+            f'<p class="caption">{html.escape(caption)}</p>\n{div}\n{extras.get(anchor, "")}</section>'
         )
     body = "\n".join([_header(publish), *sections, _footer(publish)])
     return (

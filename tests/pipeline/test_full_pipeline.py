@@ -213,12 +213,25 @@ def test_every_miner_with_cited_company_power_has_a_share_of_power(pipeline: Pip
 def test_pivot_scenarios_scale_with_the_share_moved(pipeline: PipelineRun):
     rows = pipeline.query(
         "select share_of_power_moved, incremental_annual_revenue_usd, valuation_uplift_usd, valuation_multiple"
-        " from marts.mart_ai_pivot_scenarios where ticker = 'CORZ' order by 1"
+        " from marts.mart_ai_pivot_scenarios where ticker = 'CORZ' and scenario_set = 'ev_multiple' order by 1"
     )
     assert rows["share_of_power_moved"].tolist() == [0.1, 0.2, 0.3, 0.5]
     per_share = rows["incremental_annual_revenue_usd"] / rows["share_of_power_moved"]
     assert per_share.max() == pytest.approx(per_share.min())
     assert (rows["valuation_uplift_usd"] == rows["incremental_annual_revenue_usd"] * rows["valuation_multiple"]).all()
+
+
+def test_vaneck_dcf_preset_covers_its_grid_over_the_largest_cited_miners(pipeline: PipelineRun):
+    rows = pipeline.query(
+        "select ticker, margin, discount_rate, gpu_capex_usd_per_mw, is_base_case, in_dcf_universe, power_mw,"
+        " npv_usd from marts.mart_ai_pivot_scenarios where scenario_set = 'vaneck_2024_dcf'"
+    )
+    assert rows.groupby("ticker").size().eq(27).all()  # 3 margins x 3 rates x 3 GPU costs per miner
+    universe = rows[rows["in_dcf_universe"]]
+    assert 0 < universe["ticker"].nunique() <= 12
+    assert universe["power_mw"].notna().all() and universe["npv_usd"].notna().all()
+    assert rows[rows["power_mw"].isna()]["npv_usd"].isna().all()
+    assert rows.drop_duplicates("ticker")["ticker"].size == rows[rows["is_base_case"]]["ticker"].size
 
 
 def test_planted_not_revenue_facts_are_excluded_with_their_reason(pipeline: PipelineRun):

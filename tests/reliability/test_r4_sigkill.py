@@ -60,7 +60,9 @@ KEYS = {
     "marts.mart_revenue_mix": "ticker, period_start, period_end",
     "marts.mart_revenue_facts": "accession_number, concept, context_id, unit",
     "marts.mart_ai_capacity_exposure": "ticker, month_end",
-    "marts.mart_ai_pivot_scenarios": "ticker, share_of_power_moved",
+    "marts.mart_ai_pivot_scenarios": (
+        "scenario_set, ticker, share_of_power_moved, margin, discount_rate, gpu_capex_usd_per_mw"
+    ),
 }
 STEP_LINE = re.compile(r"^\[\s*[\d.]+s\] (started |finished|FAILED  |skipped ) (\S+)")
 

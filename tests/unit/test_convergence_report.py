@@ -40,8 +40,17 @@ create table marts.mart_event_study_summary (
     mean_car double, t_kp double, p_kp double
 );
 create table marts.mart_ai_pivot_scenarios (
-    ticker varchar, share_of_power_moved double, incremental_annual_revenue_usd double,
-    valuation_uplift_usd double
+    scenario_set varchar, ticker varchar, share_of_power_moved double, margin double, discount_rate double,
+    gpu_capex_usd_per_mw double, is_base_case boolean, power_mw double, power_as_of_date date,
+    in_dcf_universe boolean, valuation_date date, power_mw_moved double, incremental_annual_revenue_usd double,
+    annual_cash_flow_usd double, capex_usd double, npv_usd double, valuation_uplift_usd double
+);
+create table marts.mart_valuation_per_mw (
+    ticker varchar, as_of_kind varchar, as_of_date date, energized_mw double, ev_per_energized_mw double
+);
+create table reference.vaneck_dcf_assumptions (
+    assumption varchar, assumption_value double, unit varchar, status varchar, is_base_case boolean,
+    source_url varchar, note varchar
 );
 create table reference.miners (ticker varchar, company_name varchar, is_miner boolean);
 create table reference.ai_hpc_contracts (deal_id integer, ticker varchar, counterparty varchar, critical_it_mw double);
@@ -88,7 +97,27 @@ insert into marts.mart_event_study_summary values
      -0.05, -0.98, 0.35),
     ('btc_halving_2024', 'market', '[0,0]', '2024-04-20', 'Bitcoin 4th halving (block 840000)', 11,
      0.5, 9.0, 0.0);
-insert into marts.mart_ai_pivot_scenarios values ('CORZ', 0.2, 100000000, 1000000000);
+insert into marts.mart_ai_pivot_scenarios values
+    ('ev_multiple', 'CORZ', 0.2, null, null, null, null, 1300, '2025-07-07', null, null, 260, 100000000, null,
+     null, null, 1000000000),
+    ('vaneck_2024_dcf', 'CORZ', 0.2, 0.3, 0.12, 15000000, true, 1300, '2025-07-07', true, '2026-12-31', 260,
+     2368600000, 710580000, 5850000000, 1234500000, null),
+    ('vaneck_2024_dcf', 'CORZ', 0.2, 0.4, 0.10, 0, false, 1300, '2025-07-07', true, '2026-12-31', 260,
+     2368600000, 947440000, 1950000000, -4567800000, null),
+    ('vaneck_2024_dcf', 'MARA', 0.2, 0.3, 0.12, 15000000, true, null, null, false, '2026-12-31', null, null,
+     null, null, null, null),
+    ('vaneck_2024_dcf', 'MARA', 0.2, 0.4, 0.10, 0, false, null, null, false, '2026-12-31', null, null, null,
+     null, null, null);
+insert into marts.mart_valuation_per_mw values
+    ('CORZ', 'latest', '2024-09-27', 832.5, 7654321.0),
+    ('CORZ', 'month_end', '2024-08-31', 832.5, 99999999.0),
+    ('MARA', 'latest', '2024-09-27', null, null);
+insert into reference.vaneck_dcf_assumptions values
+    ('vaneck_npv_usd', 37600000000, 'USD', 'published', true, 'https://www.example.com/vaneck', 'headline NPV'),
+    ('vaneck_annual_uplift_usd', 13900000000, 'USD per year', 'published', true, 'https://example.com/a',
+     'annual uplift'),
+    ('margin', 0.3, 'fraction of revenue', 'declared_unknown', true, null, 'ASSUMPTION: cash margin'),
+    ('margin', 0.4, 'fraction of revenue', 'declared_unknown', false, null, 'ASSUMPTION: cash margin');
 insert into reference.market_events values ('btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)');
 insert into main.publish_log values
     ('run-old', '2024-09-01 10:00:00', 'live', 'live', false, '2024-08-30', 'marts.mart_revenue_mix', 4),
@@ -109,6 +138,8 @@ def make_serving_file(folder: Path, synthetic: bool = True, empty_marts: bool = 
                 connection.execute(f"delete from marts.{mart}")
             connection.execute("delete from marts.mart_event_reactions")
             connection.execute("delete from marts.mart_event_study_summary")
+            connection.execute("delete from marts.mart_valuation_per_mw")
+            connection.execute("delete from marts.mart_ai_pivot_scenarios")
     return path
 
 
@@ -185,12 +216,34 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "Bitfarms Ltd.</b>" not in page and "fiscal years" in page  # BITF files annually only
 
 
+def test_value_per_mw_shows_ev_per_mw_against_vanecks_marks(page_without_bundle: str):
+    page = page_without_bundle
+    assert "<h2>Value per megawatt</h2>" in page
+    assert "7.65" in page  # CORZ latest EV per energized MW, $M
+    assert "100.0" not in page  # month-end rows are not the latest
+    assert "VanEck 2024: miners ~$4.5M\\u002fMW" in page and "data centres \\u003e$30M\\u002fMW" in page  # JSON escapes
+
+
+def test_value_per_mw_prints_the_dcf_grid_and_its_assumptions(page_without_bundle: str):
+    page = page_without_bundle
+    assert "Aggregate over 1 miners (CORZ)" in page
+    assert "excluded, no cited company-level power: MARA" in page
+    assert "NPV as of 2026-12-31" in page and "VanEck: NPV $37.6B, $13.9B a year" in page
+    assert "<td>$1.2B</td>" in page and "<td>-$4.6B</td>" in page  # the two grid points' NPV
+    assert "<td>base case</td>" in page
+    assert "<td>declared_unknown</td>" in page and "<td>published</td>" in page
+    assert "<td>example.com</td>" in page  # the source's site, no link
+    assert "ASSUMPTION: cash margin" in page
+
+
 def test_empty_marts_still_make_every_chart(tmp_path: Path):
     page = render(make_serving_file(tmp_path, empty_marts=True))
     assert page.count('class="plotly-graph-div"') == len(CHARTS)
     assert "No revenue periods are published yet." in page
     assert "contracts in the published data." in page  # (plotly's JSON writes "/" as "\\/")
     assert "No cited power or AI" in page
+    assert "No company has both an enterprise value" in page
+    assert "No VanEck DCF scenarios are published yet." in page
 
 
 def test_a_file_that_is_not_a_serving_file_is_refused(tmp_path: Path):

@@ -270,9 +270,14 @@ def good_pivot_scenarios() -> pd.DataFrame:
             it_mw = power * share * 0.75
             rows.append(
                 {
+                    "scenario_set": "ev_multiple",
                     "ticker": ticker,
                     "share_of_power_moved": share,
+                    "margin": None,
+                    "discount_rate": None,
+                    "gpu_capex_usd_per_mw": None,
                     "power_mw": power,
+                    "power_mw_moved": power * share,
                     "capacity_basis": "energized",
                     "power_as_of_date": "2024-03-31",
                     "it_mw_moved": it_mw,
@@ -281,6 +286,34 @@ def good_pivot_scenarios() -> pd.DataFrame:
                     "incremental_annual_revenue_usd": it_mw * 1_450_000.0,
                     "valuation_multiple": 10.0,
                     "valuation_uplift_usd": it_mw * 1_450_000.0 * 10.0,
+                    "in_dcf_universe": None,
+                    "capex_usd": None,
+                    "npv_usd": None,
+                }
+            )
+        for margin, rate, gpu in ((0.3, 0.12, 15e6), (0.4, 0.1, 0.0)):  # the VanEck DCF preset: no contract rate
+            moved = power * 0.2
+            rows.append(
+                {
+                    "scenario_set": "vaneck_2024_dcf",
+                    "ticker": ticker,
+                    "share_of_power_moved": 0.2,
+                    "margin": margin,
+                    "discount_rate": rate,
+                    "gpu_capex_usd_per_mw": gpu,
+                    "power_mw": power,
+                    "power_mw_moved": moved,
+                    "capacity_basis": "company",
+                    "power_as_of_date": "2024-03-31",
+                    "it_mw_moved": None,
+                    "usd_per_it_mw_year": None,
+                    "rate_basis": None,
+                    "incremental_annual_revenue_usd": moved * 9.11e6,
+                    "valuation_multiple": None,
+                    "valuation_uplift_usd": None,
+                    "in_dcf_universe": True,
+                    "capex_usd": moved * (7.5e6 + gpu),
+                    "npv_usd": moved * 9.11e6 * margin * 6.0 - moved * (7.5e6 + gpu),
                 }
             )
     return frame(rows, date_columns=("power_as_of_date",))
@@ -614,11 +647,48 @@ def test_capacity_implausible_figures_only_warn():
 
 def test_pivot_negative_revenue_blocks():
     data = good_pivot_scenarios()
-    data.loc[4, "incremental_annual_revenue_usd"] = -1.0
+    row = (data["ticker"] == "MARA") & (data["scenario_set"] == "vaneck_2024_dcf") & (data["margin"] == 0.3)
+    data.loc[row, "incremental_annual_revenue_usd"] = -1.0
     failure = only_blocking(
         validate("mart_ai_pivot_scenarios", data), "expect_column_values_to_be_between:incremental_annual_revenue_usd"
     )
-    assert failure.sample == [{"incremental_annual_revenue_usd": -1.0, "ticker": "MARA", "share_of_power_moved": 0.25}]
+    assert failure.sample == [
+        {
+            "incremental_annual_revenue_usd": -1.0,
+            "scenario_set": "vaneck_2024_dcf",
+            "ticker": "MARA",
+            "share_of_power_moved": 0.2,
+            "margin": 0.3,
+            "discount_rate": 0.12,
+            "gpu_capex_usd_per_mw": 15e6,
+        }
+    ]
+
+
+def test_pivot_dcf_without_a_grid_key_blocks():
+    data = good_pivot_scenarios()
+    data.loc[data["scenario_set"] == "vaneck_2024_dcf", "margin"] = None
+    failures = blocking(validate("mart_ai_pivot_scenarios", data))
+    assert "expect_column_values_to_not_be_null:margin" in failures
+
+
+def test_pivot_dcf_in_universe_without_an_npv_blocks():
+    data = good_pivot_scenarios()
+    data.loc[data["scenario_set"] == "vaneck_2024_dcf", "npv_usd"] = None
+    only_blocking(validate("mart_ai_pivot_scenarios", data), "expect_column_values_to_not_be_null:npv_usd")
+
+
+def test_pivot_dcf_implausible_values_only_warn():
+    data = good_pivot_scenarios()
+    index = data.index[data["scenario_set"] == "vaneck_2024_dcf"][0]
+    data.loc[index, "npv_usd"] = 9e10
+    data.loc[index, "power_mw_moved"] = 5000.0
+    result = validate("mart_ai_pivot_scenarios", data)
+    assert result.success, result.summary()
+    assert set(warned(result)) == {
+        "expect_column_values_to_be_between:npv_usd",
+        "expect_column_values_to_be_between:power_mw_moved",
+    }
 
 
 def test_pivot_without_a_rate_blocks():
