@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.serving.publish import served_tables
+from orchestration.defs.serving.publish import served_marts, served_tables
 from tests.pipeline.published import (
     built_rows,
     check_outcomes,
@@ -143,7 +143,13 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(statement)
     served = served_files(tmp_path)
-    sec_tables = ["marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure"]
+    # by the asset graph: the marts built from the bad table, and those built from no SEC data at all
+    graph = defs.resolve_asset_graph()
+    ancestors = {m: graph.get_ancestor_asset_keys(dg.AssetKey(m)) for m in served_marts()}
+    tainted = [m for m in served_marts() if dg.AssetKey("raw_sec_revenue_facts") in ancestors[m]]
+    market_marts = [m for m in served_marts() if not any(a.path[0].startswith("raw_sec") for a in ancestors[m])]
+    assert {"mart_revenue_mix", "mart_ai_capacity_exposure"} <= set(tainted) and "mart_factor_exposure" in market_marts
+    sec_tables = [f"marts.{m}" for m in tainted]
     previous = served_rows(tmp_path, sec_tables)
 
     instance = dg.DagsterInstance.ephemeral()
@@ -152,18 +158,18 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
     )
     outcomes = check_outcomes(result)
     assert outcomes[("raw_sec_revenue_facts", "ge_gate")] is False
-    market_marts = ("mart_factor_exposure", "mart_event_reactions", "mart_ai_pivot_scenarios")
     for mart in market_marts:  # built and gated in the same run
         assert mart in materialized(result), mart
         assert outcomes[(mart, "ge_gate")], mart
-    assert not materialized(result) & {"mart_revenue_mix", "mart_ai_capacity_exposure"}
+    assert not materialized(result) & set(tainted)
     assert served_files(tmp_path) == served
 
     published = defs.resolve_job_def("publish_job").execute_in_process(instance=instance, raise_on_error=False)
     assert published.success
     status = publish_status(tmp_path)
     fresh = {f"marts.{m}" for m in market_marts} | {t for t, (_, gated) in served_tables().items() if not gated}
-    assert {t for t, row in status.items() if row["status"] == "fresh"} == fresh
+    served_fresh = {t for t, row in status.items() if row["status"] == "fresh"}
+    assert fresh <= served_fresh and not served_fresh & set(sec_tables)
     marts = sorted(f"marts.{m}" for m in market_marts)
     assert served_rows(tmp_path, marts) == built_rows(tmp_path, marts)
     for table in sec_tables:
