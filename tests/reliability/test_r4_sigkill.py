@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import queue
 import re
@@ -33,7 +34,7 @@ import pytest
 
 from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
 from orchestration.defs.serving.publish import served_marts, served_tables
-from orchestration.paths import PROJECT_ROOT
+from orchestration.paths import EXPECTATIONS_DIR, PROJECT_ROOT
 from orchestration.settings import offline_env
 from tests.pipeline.published import served_files
 from tests.pipeline.test_raw_market_prices import table_digest
@@ -45,7 +46,21 @@ START, END = "2025-12-01", "2026-03-31"
 RUN_TIMEOUT = 600  # seconds, for one run on a loaded machine
 STOP_TIMEOUT = 30
 SERVED = set(served_tables())
-OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # every one has a Parquet file
+OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}
+
+
+def _may_be_empty() -> set[str]:
+    """Served marts whose gate does not block on an empty table (a short run may legitimately fill none)."""
+    empty_ok = set()
+    for mart in served_marts():
+        expectations = json.loads((EXPECTATIONS_DIR / f"{mart}.json").read_text())["expectations"]
+        row_counts = [e for e in expectations if e["type"] == "expect_table_row_count_to_be_between"]
+        if all(e.get("severity") == "warning" for e in row_counts):
+            empty_ok.add(f"marts.{mart}")
+    return empty_ok
+
+
+MAY_BE_EMPTY = _may_be_empty()  # every one has a Parquet file
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
 
 # Natural keys (the raw gates' and the marts' uniqueness tests).
@@ -258,7 +273,7 @@ def newest_publish(serving: Path) -> tuple[str, dict[str, int], list[str]]:
         assert tables == OBJECTS
         for table, count in rows.items():
             assert connection.execute(f"select count(*) from {table}").fetchone()[0] == count, table
-            assert count > 0, table
+            assert count > 0 or table in MAY_BE_EMPTY, table
     return runs[-1], rows, runs
 
 
@@ -272,7 +287,7 @@ def assert_parquet_matches(data_dir: Path, allowed_old: dict[str, str]) -> list[
         for table in sorted(OBJECTS):
             parquet = data_dir / "parquet" / f"{table.split('.')[1]}.parquet"
             count = connection.execute(f"select count(*) from read_parquet('{parquet}')").fetchone()[0]
-            assert count > 0, parquet
+            assert count > 0 or table in MAY_BE_EMPTY, parquet
             if allowed_old.get(parquet.name) == sha256(parquet):
                 stale.append(table)
                 continue
