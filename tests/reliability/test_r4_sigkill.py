@@ -103,6 +103,7 @@ KILL_POINTS = [
         "extract: raw_sec_company_facts mid-load", "raw_sec_company_facts", "old", new_file="warehouse.duckdb.wal"
     ),
     # dbt, while it writes the marts (the dbt process dies with the group)
+    # (runs are --verbose: dbt's line per node reaches stdout only then)
     KillPoint("dbt: building the marts", "dbt_market", "old", line="START sql table model marts."),
     # publish, while the new serving file is written aside
     KillPoint("publish: writing .serving.<run>.duckdb", "publish", "old", new_file=".serving.*.duckdb"),
@@ -186,7 +187,7 @@ def miners_run(home: Home, kill: KillPoint | None = None, stderr_name: str = "st
     lines: queue.Queue[str] = queue.Queue()
     with (home.root / stderr_name).open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run", "--start", START, "--end", END],
+            [sys.executable, "-m", "orchestration.cli", "run", "--start", START, "--end", END, "--verbose"],
             cwd=home.cwd,  # not the repository root, whose .env may point elsewhere
             env=home.env,
             stdin=subprocess.DEVNULL,
