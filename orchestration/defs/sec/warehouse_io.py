@@ -112,7 +112,7 @@ create table if not exists raw.sec_load_errors (
     logged_at timestamp not null,
     payload_path varchar
 );
-"""
+"""  # noqa: S608 - DDL from this module's constants (FACT_COLUMNS)
 
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
