@@ -6,7 +6,6 @@ import argparse
 import gc
 import importlib
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
-from orchestration.settings import INSTANCE_YAML, apply_settings, prepare_dagster_home
+from orchestration.settings import apply_settings, prepare_dagster_home
 
 try:
     import fcntl
@@ -152,15 +151,6 @@ def wait_for_warehouse(data_dir: Path) -> Iterator[None]:
         yield
 
 
-def refresh_instance_config(dagster_home: Path) -> Path:
-    """Replace a Dagster home's dagster.yaml copied from an earlier version of the shipped one: it named an
-    event log storage this project no longer has, and lacks the warehouse pool's limit."""
-    config = dagster_home / "dagster.yaml"
-    if config.is_file() and "orchestration.instance.event_log" in config.read_text():
-        shutil.copyfile(INSTANCE_YAML, config)
-    return dagster_home
-
-
 def run(start: date | None, end: date | None, job_name: str = "all_assets_job", verbose: bool = False) -> int:
     """Parse dbt, materialize the job's assets and checks over the partition range, then run `publish_job`
     whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process.
@@ -179,7 +169,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
         f"warehouse {resolve_data_dir(data_dir)}",
         flush=True,
     )
-    dagster_home = refresh_instance_config(prepare_dagster_home())
+    dagster_home = prepare_dagster_home()
     with wait_for_warehouse(resolve_data_dir(data_dir)):
         lock_name, lock = hold_process_lock(dagster_home)  # before any run of ours exists
         try:
@@ -347,7 +337,7 @@ def dev(port: int) -> int:
         "-p",
         str(port),
     ]
-    os.chdir(refresh_instance_config(prepare_dagster_home()))
+    os.chdir(prepare_dagster_home())
     os.execv(command[0], command)  # noqa: S606 - this environment's dagster, arguments built above
     return 0  # not reached
 

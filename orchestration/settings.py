@@ -61,12 +61,18 @@ def setting(name: str) -> str:
     return resolve_settings()[name]
 
 
-def export_settings() -> dict[str, str]:
-    """Resolve the project's settings into this process's environment (not DAGSTER_HOME: a code location
-    loaded by Dagster keeps the instance it was started with)."""
+def project_settings() -> dict[str, str]:
+    """The project's own settings, resolved (not DAGSTER_HOME: a code location loaded by Dagster keeps the
+    instance it was started with)."""
     resolved = resolve_settings()
-    os.environ.update({name: resolved[name] for name in SETTING_DEFAULTS})
-    return resolved
+    return {name: resolved[name] for name in SETTING_DEFAULTS}
+
+
+def export_settings() -> dict[str, str]:
+    """Resolve the project's settings into this process's environment."""
+    settings = project_settings()
+    os.environ.update(settings)
+    return settings
 
 
 def apply_settings() -> dict[str, str]:
@@ -77,12 +83,14 @@ def apply_settings() -> dict[str, str]:
 
 
 def prepare_dagster_home() -> Path:
-    """DAGSTER_HOME, created with the shipped dagster.yaml (SQLite storage, the warehouse pool's limit, no
-    telemetry) when it has none: for the commands that start Dagster, after `apply_settings`."""
+    """DAGSTER_HOME, given the shipped dagster.yaml (SQLite storage, the warehouse pool's limit, no telemetry)
+    when it has none, or when its copy is an earlier version's (it named an event log storage this project no
+    longer has, and lacks the pool's limit): for the commands that start Dagster, after `apply_settings`."""
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copyfile(INSTANCE_YAML, home / "dagster.yaml")
+    config = home / "dagster.yaml"
+    if not config.exists() or "orchestration.instance.event_log" in config.read_text():
+        shutil.copyfile(INSTANCE_YAML, config)
     return home
 
 

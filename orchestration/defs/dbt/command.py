@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.paths import DBT_PROJECT_DIR
-from orchestration.settings import SETTING_DEFAULTS, resolve_settings
+from orchestration.settings import project_settings
 
 try:
     import fcntl
@@ -54,8 +54,7 @@ def dbt_command(*args: str, target_path: Path = DBT_TARGET_PATH) -> list[str]:
 
 def dbt_env() -> dict[str, str]:
     """This process's environment with the settings resolved: dbt's profile reads MINERS_DATA_DIR."""
-    resolved = resolve_settings()
-    return {**os.environ, **{name: resolved[name] for name in SETTING_DEFAULTS}}
+    return {**os.environ, **project_settings()}
 
 
 def start_parse(target_path: Path = DBT_TARGET_PATH) -> subprocess.Popen[str]:
