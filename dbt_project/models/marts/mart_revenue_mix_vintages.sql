@@ -28,20 +28,10 @@ sequenced as (
         count(*) over (partition by ticker, period_start, period_end) as vintage_count,
         lead(known_from) over period_vintages as superseded_on,
         first_value(accession_number) over period_vintages as first_reported_accession,
-        -- what this vintage says differently from the one before it, and from the first report
-        lag(total_revenue) over period_vintages is distinct from total_revenue as total_differs_from_previous,
-        (
-            {%- for category in categories %}
-            lag({{ category }}_revenue) over period_vintages is distinct from {{ category }}_revenue
-            {{- ' or' if not loop.last }}
-            {%- endfor %}
-        ) as split_differs_from_previous,
-        (
-            {%- for amount in ['total'] + categories %}
-            first_value({{ amount }}_revenue) over period_vintages is distinct from {{ amount }}_revenue
-            {{- ' or' if not loop.last }}
-            {%- endfor %}
-        ) as is_restated,
+        {% for amount in ['total'] + categories %}
+        lag({{ amount }}_revenue) over period_vintages as previous_{{ amount }}_revenue,
+        first_value({{ amount }}_revenue) over period_vintages as first_{{ amount }}_revenue,
+        {% endfor %}
         -- categories minus the reported total, as a share of the total: 0 when the breakdown reconciles
         case
             when total_revenue <> 0 then
@@ -84,14 +74,27 @@ final as (
         sequenced.vintage_number = 1 as is_first_report,
         -- the vintage mart_revenue_mix serves: the latest, the company's current presentation (README)
         sequenced.vintage_number = sequenced.vintage_count as is_served,
+        -- what this vintage says differently from the one before it (the amounts are never null: a filing
+        -- without a category reports 0 in it)
         case
             when sequenced.vintage_number = 1 then null
-            when sequenced.total_differs_from_previous then 'amounts_restated'
-            when sequenced.split_differs_from_previous then 'categories_reclassified'
+            when sequenced.total_revenue <> sequenced.previous_total_revenue then 'amounts_restated'
+            when
+                {%- for category in categories %}
+                sequenced.{{ category }}_revenue <> sequenced.previous_{{ category }}_revenue
+                {{- ' or' if not loop.last }}
+                {%- endfor %}
+                then 'categories_reclassified'
             else 'unchanged'
         end as restatement_kind,
         sequenced.first_reported_accession,
-        sequenced.is_restated,
+        -- and from the first report
+        (
+            {%- for amount in ['total'] + categories %}
+            sequenced.{{ amount }}_revenue <> sequenced.first_{{ amount }}_revenue
+            {{- ' or' if not loop.last }}
+            {%- endfor %}
+        ) as is_restated,
         sequenced.total_revenue,
         {% for category in categories %}
         sequenced.{{ category }}_revenue,
