@@ -17,7 +17,8 @@ filings as (
         ticker,
         accession_number,
         form,
-        filing_date
+        filing_date,
+        source
     from {{ ref('stg_sec__filings') }}
 
 ),
@@ -177,9 +178,12 @@ valued as (
         filings.form,
         by_filing.fact_source,
         -- point in time: a filing's numbers are known from its filing date, never from the period end. A local
-        -- file has no filing date: its cover's shares date, which precedes filing by days, stands in for it.
+        -- file does not say when it was filed: its cover's shares date, which precedes filing by days, stands in
+        -- for it (the files source writes it as the filing date).
         coalesce(filings.filing_date, by_filing.companyfacts_filed, by_filing.shares_as_of) as known_from,
         case
+            when filings.source = 'files' and coalesce(filings.filing_date, by_filing.shares_as_of) is not null
+                then 'cover_shares_date'
             when coalesce(filings.filing_date, by_filing.companyfacts_filed) is not null then 'filing_date'
             when by_filing.shares_as_of is not null then 'cover_shares_date'
         end as known_from_basis,

@@ -55,6 +55,8 @@ _DEI_FIELDS = {
 # The raw tables store amounts as decimal(38, 4): below 1e34 once rounded to four decimals. DuckDB refuses a larger
 # one, and with it the whole load, so a fact or companyfacts value that would not fit is that item's error instead.
 AMOUNT_LIMIT = Decimal("1e34")
+# The cover page's shares outstanding: its date is the closest a document comes to saying when it was filed.
+COVER_SHARES_CONCEPT = "dei:EntityCommonStockSharesOutstanding"
 
 
 def fits_amount_column(value: Decimal) -> bool:
@@ -125,6 +127,17 @@ class FilingFacts:
     current_fiscal_year_end: str | None
     facts: tuple[RevenueFact, ...]
     balance_sheet_facts: tuple[RevenueFact, ...] = ()  # shares outstanding, cash and debt, every axis, as filed
+
+    @property
+    def cover_shares_date(self) -> date | None:
+        """The date of the cover page's shares outstanding (an instant at "the latest practicable date", days
+        before filing; the latest one when classes are dated apart), or None when the cover gives no dated one."""
+        dates = [
+            fact.period_end
+            for fact in self.balance_sheet_facts
+            if fact.concept == COVER_SHARES_CONCEPT and fact.period_start is None and not fact.is_nil
+        ]
+        return max(dates, default=None)
 
 
 def fact_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> list[dict]:
