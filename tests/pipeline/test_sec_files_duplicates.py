@@ -58,10 +58,13 @@ def test_a_document_saved_twice_passes_the_filings_gate_and_the_sec_marts_publis
     assert any("clsk_10-Q (1).htm and clsk_10-Q.htm are the same document" in w for w in warnings), warnings
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
         rows = connection.execute(
-            "select primary_document, report_date, filing_date from raw.sec_filings where ticker = 'CLSK'"
+            "select primary_document, filings.report_date, known_from, known_from_basis"
+            " from raw.sec_filings as filings inner join intermediate.int_filings_known_from using (accession_number)"
+            " where filings.ticker = 'CLSK'"
         ).fetchall()
-    [(document, report_date, filing_date)] = rows  # once
-    assert document == "clsk_10-Q (1).htm" and filing_date > report_date  # the cover date
+    [(document, report_date, known_from, basis)] = rows  # once
+    assert document == "clsk_10-Q (1).htm"
+    assert known_from > report_date and basis == "cover_shares_date"  # a local file is known from its cover
 
     published = defs.resolve_job_def("publish_job").execute_in_process(instance=instance, raise_on_error=False)
     assert published.success
