@@ -11,7 +11,8 @@ from plotly.offline import get_plotlyjs
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.serving.report import convergence_report
-from orchestration.reporting.convergence_report import CHARTS, ReportError, build_report, render_report
+from orchestration.reporting.page import CHARTS, build_report, render_report
+from orchestration.reporting.queries import ReportError
 
 SCHEMA = """
 create schema marts;

@@ -1,7 +1,7 @@
 """The convergence report: a self-contained HTML page of charts, written next to the serving file.
 
 It reads only the published serving file (read-only), never the build warehouse, so it never shows data
-that failed a gate. The charts and the page come from orchestration.reporting.convergence_report.
+that failed a gate. The page comes from orchestration.reporting (queries, figures, page).
 """
 
 import os
@@ -12,7 +12,8 @@ import duckdb
 
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.serving.publish import serving_path
-from orchestration.reporting.convergence_report import ReportError, build_report, latest_publish
+from orchestration.reporting.page import build_report
+from orchestration.reporting.queries import ReportError, latest_publish
 
 REPORT_FILE = "convergence_report.html"
 
