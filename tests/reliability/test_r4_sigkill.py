@@ -33,6 +33,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.dbt.command import KEEP_INVOCATION_FOLDERS
+from orchestration.defs.dbt.tables import declared_tables
 from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import EXPECTATIONS_DIR, PROJECT_ROOT
 from orchestration.settings import offline_env
@@ -63,21 +64,10 @@ def _may_be_empty() -> set[str]:
 MAY_BE_EMPTY = _may_be_empty()  # every one has a Parquet file
 INSTANCE_YAML = PROJECT_ROOT / "orchestration" / "instance" / "dagster.yaml"
 
-# Natural keys (the raw gates' and the marts' uniqueness tests).
+# Natural keys: every grain the dbt YAML declares (raw tables and marts), and the reader's bookkeeping table.
 KEYS = {
-    "raw.market_prices": "ticker, date",
-    "raw.sec_filings": "cik, accession_number",
-    "raw.sec_company_facts": "cik, concept, unit, period_start, period_end, accession_number",
-    "raw.sec_revenue_facts": "accession_number, concept, context_id, unit",
+    **{table.relation: ", ".join(table.grain) for table in declared_tables() if table.grain},
     "raw.sec_revenue_filings": "cik, accession_number",
-    "marts.mart_factor_exposure": "ticker, session_date, window_size",
-    "marts.mart_event_reactions": "ticker, event_id",
-    "marts.mart_revenue_mix": "ticker, period_start, period_end",
-    "marts.mart_revenue_facts": "accession_number, concept, context_id, unit",
-    "marts.mart_ai_capacity_exposure": "ticker, month_end",
-    "marts.mart_ai_pivot_scenarios": (
-        "scenario_set, ticker, share_of_power_moved, margin, discount_rate, gpu_capex_usd_per_mw"
-    ),
 }
 STEP_LINE = re.compile(r"^\[\s*[\d.]+s\] (started |finished|FAILED  |skipped ) (\S+)")
 
