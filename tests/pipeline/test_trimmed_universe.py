@@ -11,17 +11,15 @@ import csv
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-import pandas as pd
 import pytest
 
 from benchmarks.synthetic_universe import copy_project
 from orchestration.defs.dbt.tables import served_tables, universe_filters
 from orchestration.paths import SEEDS_DIR
 from orchestration.universe import load_seed, load_universe
+from tests.real_data.conftest import RealRun  # a `miners run` in a subprocess: its warehouse and output
 
 KEPT = ("MARA", "RIOT", "CLSK")
 # cleared from the inherited environment (the session's own warehouse, a developer's settings), then set
@@ -29,17 +27,6 @@ CONTROLLED_PREFIXES = ("MINERS_", "DAGSTER_", "SEC_", "DBT_")
 CONTROLLED_NAMES = ("PYTHONPATH", "VIRTUAL_ENV")
 # marts that hold every company of the universe
 COMPANY_MARTS = ("marts.mart_factor_exposure", "marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure")
-
-
-@dataclass
-class TrimmedRun:
-    data_dir: Path
-    returncode: int
-    output: str
-
-    def serving(self, sql: str) -> pd.DataFrame:
-        with duckdb.connect(str(self.data_dir / "serving.duckdb"), read_only=True) as connection:
-            return connection.sql(sql).df()
 
 
 def trim_miners_seed(seeds_dir: Path, kept: tuple[str, ...]) -> None:
@@ -55,7 +42,7 @@ def trim_miners_seed(seeds_dir: Path, kept: tuple[str, ...]) -> None:
 
 
 @pytest.fixture(scope="module")
-def trimmed_run(tmp_path_factory: pytest.TempPathFactory) -> TrimmedRun:
+def trimmed_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
     root = tmp_path_factory.mktemp("trimmed_universe")
     project, data_dir = root / "project", root / "warehouse"
     copy_project(project)
@@ -71,10 +58,10 @@ def trimmed_run(tmp_path_factory: pytest.TempPathFactory) -> TrimmedRun:
         timeout=1200,
         check=False,
     )
-    return TrimmedRun(data_dir, completed.returncode, completed.stdout + completed.stderr)
+    return RealRun(data_dir, completed.returncode, completed.stdout + completed.stderr)
 
 
-def test_every_blocking_gate_passes_and_every_table_is_published_fresh(trimmed_run: TrimmedRun):
+def test_every_blocking_gate_passes_and_every_table_is_published_fresh(trimmed_run: RealRun):
     assert trimmed_run.returncode == 0, trimmed_run.output[-6000:]
     assert "GATE FAILED" not in trimmed_run.output
     status = trimmed_run.serving("select table_name, status from publish_status")
@@ -82,7 +69,7 @@ def test_every_blocking_gate_passes_and_every_table_is_published_fresh(trimmed_r
     assert (status.status == "fresh").all(), status
 
 
-def test_the_served_tables_hold_only_the_kept_companies_and_the_factors(trimmed_run: TrimmedRun):
+def test_the_served_tables_hold_only_the_kept_companies_and_the_factors(trimmed_run: RealRun):
     factors = set(load_universe(SEEDS_DIR).factors.values())
     tables = trimmed_run.serving(
         "select table_schema || '.' || table_name as relation from information_schema.columns"
@@ -97,7 +84,7 @@ def test_the_served_tables_hold_only_the_kept_companies_and_the_factors(trimmed_
     assert set(trimmed_run.serving("select ticker from reference.miners").ticker) == set(KEPT)
 
 
-def test_the_output_names_the_seed_rows_left_out(trimmed_run: TrimmedRun):
+def test_the_output_names_the_seed_rows_left_out(trimmed_run: RealRun):
     lines = trimmed_run.output.splitlines()
     for table in universe_filters():
         left_out = sorted({row[table.column] for row in load_seed(table.seed, SEEDS_DIR)} - set(KEPT))
