@@ -6,8 +6,8 @@
   and `expectations/`, whose `dbt_project/seeds/miners.csv` holds N companies: the first min(N, 17) real
   rows of the repository's seed (their CIKs keep the bundled SEC snapshot's filings in play) and N - 17
   SYNTHETIC companies `SYN0001`, `SYN0002`, ... (no CIK, so the SEC assets skip them; self-mining miners,
-  the notes column says "SYNTHETIC benchmark company"). Below 17 companies, the contracts and power-capacity
-  seeds keep only the rows of companies still in the universe (their `relationships` tests need it).
+  the notes column says "SYNTHETIC benchmark company"). The other seeds stay as shipped: below 17 companies,
+  the pipeline leaves out their rows of companies outside the universe, as it does for any trimmed universe.
 - `root/prices/`: one `<TICKER>.csv` (Date, Open, High, Low, Close, Adj Close, Volume, as yfinance exports
   them) per company and per factor ticker of `factors.csv`, for `MINERS_SOURCE=csv`.
 
@@ -50,8 +50,6 @@ END = date(2026, 11, 20)
 REAL_COMPANIES = 17
 SYNTHETIC_NOTE = "SYNTHETIC benchmark company"
 COPIED = ("orchestration", "dbt_project", "expectations")
-# Seeds with a `ticker` column tested with `relationships` to stg_reference__miners.
-TICKER_SEEDS = ("ai_hpc_contracts", "miner_power_capacity", "miner_hashrate")
 START_PRICE = {"BTC-USD": 740.0, "SPY": 215.0, "NVDA": 2.3, "WGMI": 12.0}
 LATE_LISTING_SHARE = 0.15
 
@@ -147,10 +145,6 @@ def write_seeds(seeds_dir: Path, tickers: int) -> tuple[list[str], dict[str, str
     rows += [synthetic_company(i, header) for i in range(1, tickers - len(rows) + 1)]
     _write_csv(seeds_dir / "miners.csv", header, rows)
     companies = [row["ticker"] for row in rows]
-    kept = set(companies)
-    for seed in TICKER_SEEDS:
-        seed_header, seed_rows = _read_csv(seeds_dir / f"{seed}.csv")
-        _write_csv(seeds_dir / f"{seed}.csv", seed_header, [r for r in seed_rows if r["ticker"] in kept])
     _, factor_rows = _read_csv(seeds_dir / "factors.csv")
     factors = {row["factor_role"]: row["ticker"] for row in factor_rows}
     return companies, factors

@@ -11,6 +11,7 @@ from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
 from orchestration.defs.progress import progress_logger
 from orchestration.defs.quality.gates import gates
+from orchestration.defs.quality.universe import universe_checks
 from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
 from orchestration.defs.schedules import market_after_close_schedule, sec_daily_schedule
 from orchestration.defs.sec.assets import raw_sec_company_facts, raw_sec_filings, raw_sec_revenue_facts
@@ -33,7 +34,7 @@ defs = dg.Definitions(
         publish,
         convergence_report,
     ],
-    asset_checks=[*gates, *sec_load_error_checks],
+    asset_checks=[*gates, *sec_load_error_checks, *universe_checks],
     jobs=[all_assets_job, market_data_job, sec_filings_job, publish_job],
     schedules=[market_after_close_schedule, sec_daily_schedule],
     sensors=[sec_filings_sensor, *publish_sensors],

@@ -17,6 +17,7 @@ PIPELINE_FIXTURES = {"pipeline", "dbt_manifest"}  # the session's whole-graph ru
 SLOW = {  # a folder, a file or a file::test (under tests/) -> why it takes long
     "reliability/": "fault injection: loopback servers, SIGKILL, concurrent readers, reruns",
     "real_data/": "`make run` on the real files",
+    "pipeline/test_trimmed_universe.py": "`miners run` on a copy of the project with three companies",
     "test_webserver.py": "starts the Dagster web server",
     "test_benchmark_p3_agreement.py": "the P3 benchmark checked against statsmodels",
     "test_instance_storage.py": "the same runs on two instance storages",

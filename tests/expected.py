@@ -11,6 +11,7 @@ from functools import cache
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.paths import SEEDS_DIR
+from orchestration.universe import load_universe
 
 
 @cache
@@ -33,13 +34,16 @@ def gated_assets() -> frozenset[str]:
 
 def miners_with_company_power() -> frozenset[str]:
     """Miners whose power the seeds cite at company level (a company row, or site rows that make the company),
-    in grid MW, energized or contracted: each must have a share of power in mart_ai_capacity_exposure."""
+    in grid MW, energized or contracted, and in the miners seed (the rows of other companies are left out): each
+    must have a share of power in mart_ai_capacity_exposure."""
     with (SEEDS_DIR / "miner_power_capacity.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    universe = set(load_universe(SEEDS_DIR).miners)
     return frozenset(
         row["ticker"]
         for row in rows
-        if row["mw_basis"] == "grid"
+        if row["ticker"] in universe
+        and row["mw_basis"] == "grid"
         and row["kind"] in ("energized", "contracted")
         and (row["scope"] == "company" or row["sums_to_company"] == "true")
     )

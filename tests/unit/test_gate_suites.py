@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from orchestration.defs.quality.gates import validate_table
-from orchestration.defs.quality.gx_suites import FailedExpectation, validate_frame
+from orchestration.defs.quality.gx_suites import FailedExpectation, suite_parameters, validate_frame
 from orchestration.paths import SEEDS_DIR
-from orchestration.universe import load_universe
+from orchestration.universe import Universe, load_universe
 
 TICKERS = ["MARA", "RIOT", "CLSK", "HUT", "CIFR", "WULF", "BTC-USD", "NVDA", "SPY", "WGMI"]
 
@@ -78,16 +78,28 @@ def test_missing_factor_ticker_fails_coverage():
     assert "expect_column_distinct_values_to_contain_set:ticker" in failed
 
 
-def test_suite_factor_set_matches_the_factors_seed():
-    """The coverage rule lists the btc, ai and market tickers: keep it in step with the seed."""
-    import json
+def test_coverage_bounds_come_from_the_universe_seeds():
+    """The factor tickers are the seed's btc, ai and market; the fewest tickers, every factor ticker and a third
+    of the companies: 10 on the shipped seeds, as calibrated."""
+    universe = load_universe(SEEDS_DIR)
+    parameters = suite_parameters(universe)
+    factors = universe.factors
+    assert parameters["required_factor_tickers"] == sorted({factors["btc"], factors["ai"], factors["market"]})
+    assert len(universe.miners) == 17 and parameters["min_tickers"] == 10
 
-    from orchestration.defs.quality.gx_suites import suite_path
 
-    suite = json.loads(suite_path("raw_market_prices").read_text())
-    contain = next(e for e in suite["expectations"] if e["type"] == "expect_column_distinct_values_to_contain_set")
-    factors = load_universe(SEEDS_DIR).factors
-    assert set(contain["kwargs"]["value_set"]) == {factors["btc"], factors["ai"], factors["market"]}
+def test_a_trimmed_universe_keeps_a_coverage_bound_that_fits_it():
+    """Three companies (a user's trimmed miners seed) and the four factors pass; without the companies, not."""
+    trimmed = Universe(miners=("MARA", "RIOT", "CLSK"), factors=load_universe(SEEDS_DIR).factors)
+    parameters = suite_parameters(trimmed)
+    frame = good_prices()
+    assert parameters["min_tickers"] == 5
+    kept = frame[frame["ticker"].isin(trimmed.tickers)]
+    assert validate_frame(kept, "raw_market_prices", grain=["ticker", "date"], parameters=parameters).success
+    factors_only = frame[frame["ticker"].isin(trimmed.factors.values())]
+    result = validate_frame(factors_only, "raw_market_prices", parameters=parameters)
+    assert [f.expectation for f in result.blocking_failures] == ["expect_column_unique_value_count_to_be_between"]
+    assert result.blocking_failures[0].kwargs["min_value"] == 5  # the bound it failed, as resolved
 
 
 @pytest.mark.parametrize("suite", ["mart_factor_exposure", "mart_event_reactions"])

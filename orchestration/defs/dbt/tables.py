@@ -8,8 +8,11 @@ A table is declared once, in its dbt YAML `meta` (under `config:` for models, be
 - `gated: true`: a blocking GE gate (`ge_gate`, suite expectations/<asset key>.json) guards the table.
 - `served: true` (marts) or `served_as: <schema>.<table>` (reference models): publish copies it to the
   serving file, as the same relation or under that name.
+- `universe_column: ticker` (reference staging models): the model keeps only the rows whose column names a
+  company of the miners seed; the check `outside_universe` names the seed rows it left out.
 
-The Dagster checks (`quality/checks.py`) and the publish list (`serving/publish.py`) are derived from here.
+The Dagster checks (`quality/gates.py`, `quality/universe.py`) and the publish list (`serving/publish.py`) are
+derived from here.
 """
 
 from __future__ import annotations
@@ -81,3 +84,32 @@ def declared(asset_key: str) -> DeclaredTable:
         if table.asset_key == asset_key:
             return table
     raise KeyError(f"{asset_key}: no grain, gate or serving declared in the dbt YAML")
+
+
+UNIVERSE_SEED = "miners"
+
+
+@dataclass(frozen=True)
+class UniverseFilter:
+    asset_key: str  # the staging model that leaves out rows of companies outside the universe
+    column: str  # the column naming the company (a ticker of the miners seed)
+    seed: str  # the seed it reads
+    seed_relation: str  # schema.table of that seed in the build warehouse
+    universe_relation: str  # schema.table of the miners seed
+
+
+@cache
+def universe_filters(manifest_path: Path | None = None) -> tuple[UniverseFilter, ...]:
+    """Every model whose YAML declares `universe_column`, with the seed it filters, by name."""
+    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    nodes = manifest["nodes"]
+    seeds = {n["name"]: f"{n['schema']}.{n['alias']}" for n in nodes.values() if n["resource_type"] == "seed"}
+    filters = []
+    for model in sorted(nodes.values(), key=lambda n: n["name"]):
+        column = model.get("config", {}).get("meta", {}).get("universe_column")
+        if model["resource_type"] != "model" or not column:
+            continue
+        read = [nodes[d]["name"] for d in model["depends_on"]["nodes"] if d.startswith("seed.")]
+        seed = next(name for name in read if name != UNIVERSE_SEED)
+        filters.append(UniverseFilter(model["name"], column, seed, seeds[seed], seeds[UNIVERSE_SEED]))
+    return tuple(filters)

@@ -3,6 +3,10 @@
 The table's grain is not in the suite: it is declared once, in the dbt YAML (see defs/dbt/tables.py), and
 added here as a critical `expect_compound_columns_to_be_unique`.
 
+Bounds that depend on the universe are not written in a suite: the suite names a GE suite parameter
+(`{"$PARAMETER": "min_tickers"}`) and `suite_parameters` derives its value from the seeds, so a user who trims
+the miners seed keeps bounds that fit it.
+
 GE is imported lazily (it costs seconds) and its context built once per process. DataFrames are read
 from DuckDB and validated with the pandas datasource: GE's SQL route over duckdb-engine gives wrong
 results.
@@ -13,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,8 +26,11 @@ from typing import Any
 import pandas as pd
 
 from orchestration.paths import EXPECTATIONS_DIR
+from orchestration.universe import Universe, load_universe
 
 SAMPLE_SIZE = 5
+# The factor roles every return regression and event study needs (the sector factor is optional).
+REQUIRED_FACTOR_ROLES = ("btc", "ai", "market")
 
 
 @dataclass
@@ -108,6 +115,19 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def suite_parameters(universe: Universe | None = None) -> dict[str, Any]:
+    """The suites' parameters, from the universe seeds (miners and factors), never from the shipped universe's
+    size: the factor tickers betas need, and the fewest tickers a market-data load may hold (every factor
+    ticker and a third of the companies, at least one: 10 of the shipped 4 factors and 17 companies)."""
+    universe = universe or load_universe()
+    companies = len(universe.miners)
+    factors = universe.factors
+    return {
+        "required_factor_tickers": sorted({factors[role] for role in REQUIRED_FACTOR_ROLES if role in factors}),
+        "min_tickers": len(universe.tickers) - companies + max(1, math.ceil(companies / 3)),
+    }
+
+
 def load_suite(suite_name: str, grain: Sequence[str] = (), folder: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The stored suite, plus the grain's uniqueness when a grain is given."""
     suite = json.loads(suite_path(suite_name, folder).read_text())
@@ -128,9 +148,10 @@ def validate_frame(
     grain: Sequence[str] = (),
     shown_with: Sequence[str] = (),
     folder: Path = EXPECTATIONS_DIR,
+    parameters: Mapping[str, Any] | None = None,
 ) -> SuiteResult:
     """Run the suite and the grain's uniqueness on `frame`; failures carry counts and sample rows (named by
-    their grain's values and the `shown_with` columns)."""
+    their grain's values and the `shown_with` columns). `parameters` default to `suite_parameters()`."""
     import great_expectations as gx
 
     context = _context()
@@ -142,7 +163,8 @@ def validate_frame(
     result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
     if grain or shown_with:
         result_format["unexpected_index_column_names"] = [*grain, *shown_with]
-    validation = batch.validate(suite, result_format=result_format)
+    parameters = dict(suite_parameters() if parameters is None else parameters)
+    validation = batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
     failed = []
     for item in validation.results:
         if item.success:
