@@ -71,7 +71,7 @@ KEYS = {
     "raw.sec_revenue_facts": "accession_number, concept, context_id, unit",
     "raw.sec_revenue_filings": "cik, accession_number",
     "marts.mart_factor_exposure": "ticker, session_date, window_size",
-    "marts.mart_event_reactions": "ticker, event_id",
+    "marts.mart_event_reactions": "ticker, event_id, model",
     "marts.mart_revenue_mix": "ticker, period_start, period_end",
     "marts.mart_revenue_facts": "accession_number, concept, context_id, unit",
     "marts.mart_ai_capacity_exposure": "ticker, month_end",
