@@ -96,9 +96,8 @@ def test_microsoft_pullback_mean_abnormal_return_is_the_mean_of_the_firms(study:
     summary = study["summary"].set_index(["event_id", "model", "window_label"])
     day = summary.loc[("msft_datacenter_pullback_2025", "market", "[0,0]")]
     firms = study["reference"]["msft_datacenter_pullback_2025"]["market"]["firms"]
-    reactions = (
-        study["reactions"].set_index(["event_id", "model", "ticker"]).loc[("msft_datacenter_pullback_2025", "market")]
-    )
+    reactions = study["reactions"].query("event_id == 'msft_datacenter_pullback_2025' and model == 'market'")
+    reactions = reactions.set_index("ticker")
     per_firm = reactions.loc[sorted(firms), "abnormal_return"]
     assert str(day["session_date"].date()) == "2025-03-26"
     assert day["n_firms"] == len(per_firm) >= 10

@@ -54,17 +54,28 @@ event_sessions as (
 
 ),
 
--- the normal-return model, in words
+-- the normal-return model in words, with the factor tickers of the factors seed
+factor_tickers as (
+
+    select
+        max(case when factor_role = 'market' then ticker end) as market_ticker,
+        max(case when factor_role = 'btc' then ticker end) as btc_ticker
+    from {{ ref('stg_reference__factors') }}
+
+),
+
 models as (
 
     select
         'market' as model,
-        'r = alpha + beta_market * SPY' as model_specification
+        'r = alpha + beta_market * ' || market_ticker as model_specification
+    from factor_tickers
     union all
     select
         'market_btc' as model,
-        'r = alpha + beta_market * SPY + b0 * BTC + b1 * BTC(previous session) (Dimson 1979)'
-            as model_specification
+        'r = alpha + beta_market * ' || market_ticker || ' + b0 * ' || btc_ticker || ' + b1 * ' || btc_ticker
+        || ' of the previous session (Dimson 1979)' as model_specification
+    from factor_tickers
 
 ),
 
