@@ -66,6 +66,7 @@ stock_returns as (
 
     select
         ticker,
+        factor_role,
         session_index,
         daily_return
     from {{ ref('int_daily_returns') }}
@@ -74,7 +75,8 @@ stock_returns as (
 
 ),
 
--- number of estimated coefficients, intercept included
+-- number of estimated coefficients, intercept included. Bitcoin itself gets no market_btc model (a
+-- regression on its own return), as the market factor gets none at all.
 models as (
 
     select
@@ -111,6 +113,7 @@ ticker_spans as (
 
     select
         ticker,
+        any_value(factor_role) as factor_role,
         min(session_index) as first_session_index,
         max(session_index) as last_session_index
     from stock_returns
@@ -122,6 +125,7 @@ ticker_events as (
 
     select
         ticker_spans.ticker,
+        ticker_spans.factor_role,
         event_sessions.event_id,
         event_sessions.event_date,
         event_sessions.event_name,
@@ -162,7 +166,9 @@ estimation_returns as (
             and ticker_events.event_session_index + {{ estimation_end }}
     inner join factor_returns
         on stock_returns.session_index = factor_returns.session_index
-    cross join models
+    inner join models
+        on ticker_events.factor_role is distinct from 'btc'
+        or models.model = 'market'
     where stock_returns.daily_return is not null
         and factor_returns.market_return is not null
         and (
@@ -281,7 +287,9 @@ final as (
         fits.inverse_1_2 as inverse_sxx_btc_btc_previous,
         fits.inverse_2_2 as inverse_sxx_btc_previous_btc_previous
     from ticker_events
-    cross join models
+    inner join models
+        on ticker_events.factor_role is distinct from 'btc'
+        or models.model = 'market'
     left join centred as sample_sizes
         on ticker_events.ticker = sample_sizes.ticker
         and ticker_events.event_id = sample_sizes.event_id
