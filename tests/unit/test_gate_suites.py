@@ -192,7 +192,7 @@ def test_good_mart_frames_pass():
         ("mart_event_reactions", "beta_market", 11.0),
         ("mart_event_reactions", "raw_return", 0.4 + 1e-6),
         ("mart_event_reactions", "abnormal_return", -0.45),
-        ("mart_event_reactions", "abnormal_return_t_stat", -31.0),
+        ("mart_event_reactions", "abnormal_return_t_stat", -101.0),
     ],
 )
 def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value: float):
