@@ -13,6 +13,10 @@ the page: a header saying where the data come from (and SYNTHETIC when they are)
 7. value per megawatt: EV per energized MW per company against VanEck's miner and data-centre marks, then
    the VanEck DCF preset's aggregate over its sensitivity grid, with its assumptions printed.
 
+The page shows what was published: a section whose table the latest publish left stale (`publish_status`) shows
+its last good version and says so and why; a section whose table is missing says which and why in place of its
+chart. Only a file that is not a serving file, or one where nothing was published, makes no report.
+
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
 rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
 figures stay small next to the ~4.8 MB of plotly.js.
@@ -113,24 +117,66 @@ CHARTS = {
         "inputs VanEck did not publish, and the assumptions (published by VanEck, or declared here).",
     ),
 }
-REQUIRED_TABLES = (
-    "marts.mart_revenue_mix",
-    "marts.mart_ai_capacity_exposure",
-    "marts.mart_factor_exposure",
-    "marts.mart_event_reactions",
-    "marts.mart_event_study_summary",
-    "marts.mart_valuation_per_mw",
-    "marts.mart_ai_pivot_scenarios",
-    "reference.miners",
-    "reference.vaneck_dcf_assumptions",
-    "main.publish_log",
-)
+# What makes a file a serving file; every other table may be missing (its sections then say so and why).
+REQUIRED_TABLES = ("main.publish_log",)
+# query (in _QUERIES) -> the served tables it reads
+QUERY_TABLES = {
+    "companies": ("reference.miners",),
+    "revenue": ("marts.mart_revenue_mix", "reference.miners"),
+    "capacity": ("marts.mart_ai_capacity_exposure", "reference.miners"),
+    "betas": ("marts.mart_factor_exposure", "reference.miners"),
+    "events": ("marts.mart_event_reactions", "reference.miners"),
+    "event_study": ("marts.mart_event_study_summary",),
+    "valuation": ("marts.mart_valuation_per_mw", "reference.miners"),
+    "dcf": ("marts.mart_ai_pivot_scenarios",),
+    "dcf_assumptions": ("reference.vaneck_dcf_assumptions",),
+}
+# section -> (the queries its chart needs, the queries of what is printed below the chart)
+SECTION_QUERIES = {
+    "revenue-mix": (("revenue",), ()),
+    "contracted-mw": (("capacity",), ()),
+    "power": (("capacity",), ()),
+    "betas": (("betas",), ()),
+    "event-reactions": (("events",), ()),
+    "event-study": (("event_study",), ()),
+    "value-per-mw": (("valuation",), ("dcf", "dcf_assumptions")),
+}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
 class ReportError(ValueError):
-    """The serving file cannot make a report (a table missing, nothing published)."""
+    """The serving file cannot make a report (not a serving file, nothing published)."""
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    """What the latest publish did with one served table (its `publish_status` row), or that the file lacks it."""
+
+    table: str
+    status: str  # fresh, stale, missing (not in the file), or unreadable (in the file, but its query failed)
+    reason: str | None = None
+    built_in_run_id: str | None = None
+    built_at: datetime | None = None
+
+    def notice(self) -> str:
+        """One sentence for a section: what is shown of this table and why it is not this publish's build."""
+        why = f": {self.reason}" if self.reason else ""
+        if self.status == "stale":
+            built = f"built in run {self.built_in_run_id}" if self.built_in_run_id else "built by an earlier run"
+            when = f" on {self.built_at:%Y-%m-%d %H:%M} UTC" if self.built_at else ""
+            return f"{self.table} is stale: the last good version ({built}{when}) is shown; not rebuilt{why}"
+        if self.status == "unreadable":
+            return f"{self.table} is published but could not be read{why}"
+        return f"{self.table} is not published{why}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The page, and per section what it could not show fresh (the notices, also on the page)."""
+
+    page: str
+    notices: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,7 +216,7 @@ def latest_publish(connection: duckdb.DuckDBPyConnection) -> PublishInfo:
     )
 
 
-def _check_tables(connection: duckdb.DuckDBPyConnection) -> None:
+def _present_tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
     present = {
         f"{schema}.{table}"
         for schema, table in connection.execute(
@@ -180,6 +226,26 @@ def _check_tables(connection: duckdb.DuckDBPyConnection) -> None:
     missing = [table for table in REQUIRED_TABLES if table not in present]
     if missing:
         raise ReportError(f"the serving file lacks {', '.join(missing)}: is it a serving file written by publish?")
+    return present
+
+
+def table_statuses(connection: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, TableStatus]:
+    """Per served table, the latest publish's status (`publish_status`): fresh, stale with why, or missing
+    with why. A file written before per-table status has no `publish_status`: its tables count as fresh."""
+    if "main.publish_status" not in present:
+        return {}
+    rows = connection.execute(
+        "select table_name, status, stale_reason, built_in_run_id, built_at from main.publish_status"
+    ).fetchall()
+    return {row[0]: TableStatus(*row) for row in rows}
+
+
+def _status(table: str, present: set[str], statuses: dict[str, TableStatus]) -> TableStatus:
+    known = statuses.get(table)
+    if table not in present:
+        reason = known.reason if known and known.status != "fresh" else None
+        return TableStatus(table, "missing", reason or "the serving file does not hold it")
+    return known or TableStatus(table, "fresh")
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -728,13 +794,15 @@ nav a { margin-right: 16px; font-size: 14px; }
 section { background: #fff; border-top: 1px solid #e5e5e5; padding-bottom: 12px; }
 footer { color: #666; font-size: 12px; padding-top: 16px; padding-bottom: 24px; }
 code { font-size: 12px; }
+p.notice { margin: 6px 0; padding: 8px 12px; border-left: 4px solid #e6a700; background: #fff8e1; font-size: 14px;
+  max-width: 980px; }
 table.grid { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px; }
 table.grid th, table.grid td { border-bottom: 1px solid #e5e5e5; padding: 3px 10px; text-align: left; }
 """
 )
 
 
-def _header(publish: PublishInfo) -> str:
+def _header(publish: PublishInfo, notices: dict[str, list[str]]) -> str:
     esc = html.escape
     if publish.is_synthetic:
         banner = (
@@ -748,6 +816,10 @@ def _header(publish: PublishInfo) -> str:
     published = publish.published_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
     synthetic = "SYNTHETIC" if publish.is_synthetic else "no"
     nav = " ".join(f'<a href="#{anchor}">{esc(title)}</a>' for anchor, (title, _) in CHARTS.items())
+    not_fresh = ""
+    if notices:
+        links = " · ".join(f'<a href="#{anchor}">{esc(CHARTS[anchor][0])}</a>' for anchor in notices)
+        not_fresh = f"\n<dt>Not from this publish</dt><dd>stale or missing: {links} (each section says why)</dd>"
     return f"""<header>
 <h1>{esc(TITLE)}</h1>
 <p class="caption">Listed bitcoin miners turning their power, sites and cooling into AI/HPC data centres.</p>
@@ -756,53 +828,111 @@ def _header(publish: PublishInfo) -> str:
 <dt>Data source</dt><dd>market data: <b>{esc(publish.source)}</b> · SEC filings: <b>{esc(publish.sec_source)}</b>
  · synthetic: <b>{synthetic}</b></dd>
 <dt>Data as of</dt><dd><b>{esc(as_of)}</b> (last US session in the data)</dd>
-<dt>Published</dt><dd>{esc(published)} · run <code>{esc(publish.run_id)}</code></dd>
+<dt>Published</dt><dd>{esc(published)} · run <code>{esc(publish.run_id)}</code></dd>{not_fresh}
 </dl>
 <nav>{nav}</nav>
 </header>"""
 
 
-def _footer(publish: PublishInfo) -> str:
-    tables = ", ".join(f"{html.escape(name)} ({rows:,} rows)" for name, rows in sorted(publish.tables.items()))
+def _footer(publish: PublishInfo, statuses: dict[str, TableStatus]) -> str:
+    status = {name: statuses[name].status if name in statuses else "fresh" for name in publish.tables}
+    tables = ", ".join(
+        f"{html.escape(name)} ({rows:,} rows{', stale' if status[name] == 'stale' else ''})"
+        for name, rows in sorted(publish.tables.items())
+        if status[name] != "missing"
+    )
+    missing = sorted(name for name in publish.tables if status[name] == "missing")
+    not_published = f" Not published: {html.escape(', '.join(missing))}." if missing else ""
     return (
         "<footer>Read from the serving file (serving.duckdb), which holds only tables whose quality gates "
-        f"passed. Published tables: {tables}.</footer>"
+        f"passed. Published tables: {tables}.{not_published}</footer>"
     )
 
 
-def render_report(connection: duckdb.DuckDBPyConnection) -> str:
-    """The whole report as one HTML page, from a connection to a serving file."""
-    _check_tables(connection)
+def _notices_html(notices: list[str]) -> str:
+    return "".join(f'<p class="notice">{html.escape(notice)}.</p>\n' for notice in notices)
+
+
+def _read(connection: duckdb.DuckDBPyConnection, present: set[str], statuses: dict[str, TableStatus]):
+    """Each query's frame, or None with the status of the table that kept it from being read."""
+    frames: dict[str, pd.DataFrame | None] = {}
+    problems: dict[str, list[TableStatus]] = {}
+    for name, sql in _QUERIES.items():
+        tables = [_status(table, present, statuses) for table in QUERY_TABLES[name]]
+        absent = [status for status in tables if status.status == "missing"]
+        frames[name] = None
+        if absent:
+            problems[name] = absent
+            continue
+        try:
+            frames[name] = _frame(connection, sql)
+        except duckdb.Error as error:  # e.g. a stale table carried over from an older schema
+            first_line = str(error).splitlines()[0]
+            problems[name] = [TableStatus(", ".join(QUERY_TABLES[name]), "unreadable", first_line)]
+    return frames, problems
+
+
+def build_report(connection: duckdb.DuckDBPyConnection) -> Report:
+    """The whole report as one HTML page, from a connection to a serving file, with the sections' notices.
+
+    A section whose tables the latest publish left stale shows their last good version and says so and why; a
+    section whose tables are missing says which and why instead of its chart. Only a file that is not a
+    serving file, or one with nothing published, is refused (ReportError).
+    """
+    present = _present_tables(connection)
     publish = latest_publish(connection)
-    frames = {name: _frame(connection, sql) for name, sql in _QUERIES.items()}
-    companies = dict(zip(frames["companies"]["ticker"], frames["companies"]["company_name"], strict=True))
-    figures = {
-        "revenue-mix": revenue_mix_figure(frames["revenue"], companies),
-        "contracted-mw": contracted_mw_figure(frames["capacity"], companies),
-        "power": power_figure(frames["capacity"], companies),
-        "betas": beta_figure(frames["betas"], companies),
-        "event-reactions": event_heatmap_figure(frames["events"], companies),
-        "event-study": event_study_figure(frames["event_study"]),
-        "value-per-mw": value_per_mw_figure(frames["valuation"], companies),
+    statuses = table_statuses(connection, present)
+    frames, problems = _read(connection, present, statuses)
+    miners = frames["companies"]
+    companies = {} if miners is None else dict(zip(miners["ticker"], miners["company_name"], strict=True))
+    draw = {
+        "revenue-mix": lambda: revenue_mix_figure(frames["revenue"], companies),
+        "contracted-mw": lambda: contracted_mw_figure(frames["capacity"], companies),
+        "power": lambda: power_figure(frames["capacity"], companies),
+        "betas": lambda: beta_figure(frames["betas"], companies),
+        "event-reactions": lambda: event_heatmap_figure(frames["events"], companies),
+        "event-study": lambda: event_study_figure(frames["event_study"]),
+        "value-per-mw": lambda: value_per_mw_figure(frames["valuation"], companies),
     }
-    extras = {"value-per-mw": pivot_scenarios_html(frames["dcf"], frames["dcf_assumptions"])}
-    sections = []
-    for index, (anchor, figure) in enumerate(figures.items()):
+    below = {"value-per-mw": lambda: pivot_scenarios_html(frames["dcf"], frames["dcf_assumptions"])}
+    sections, all_notices = [], {}
+    plotly_inlined = False
+    for anchor, (chart_queries, below_queries) in SECTION_QUERIES.items():
         title, caption = CHARTS[anchor]
-        div = figure.to_html(
-            full_html=False,
-            include_plotlyjs=index == 0,  # plotly.js inline once; later charts use window.Plotly
-            include_mathjax=False,
-            div_id=f"chart-{anchor}",
-            config=PLOT_CONFIG,
-        )
+        notices: list[str] = []
+        for name in (*chart_queries, *below_queries):
+            notices += [status.notice() for status in problems.get(name, [])]
+        for table in dict.fromkeys(t for name in (*chart_queries, *below_queries) for t in QUERY_TABLES[name]):
+            status = _status(table, present, statuses)
+            if status.status == "stale":
+                notices.append(status.notice())
+        notices = list(dict.fromkeys(notices))
+        div = ""
+        if not any(name in problems for name in chart_queries):
+            div = draw[anchor]().to_html(
+                full_html=False,
+                include_plotlyjs=not plotly_inlined,  # plotly.js inline once; later charts use window.Plotly
+                include_mathjax=False,
+                div_id=f"chart-{anchor}",
+                config=PLOT_CONFIG,
+            )
+            plotly_inlined = True
+        extra = below[anchor]() if anchor in below and not any(n in problems for n in below_queries) else ""
+        if notices:
+            all_notices[anchor] = notices
         sections.append(
             f'<section id="{anchor}">\n<h2>{html.escape(title)}</h2>\n'
-            f'<p class="caption">{html.escape(caption)}</p>\n{div}\n{extras.get(anchor, "")}</section>'
+            f'<p class="caption">{html.escape(caption)}</p>\n{_notices_html(notices)}{div}\n{extra}</section>'
         )
-    body = "\n".join([_header(publish), *sections, _footer(publish)])
-    return (
+    body = "\n".join([_header(publish, all_notices), *sections, _footer(publish, statuses)])
+    page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(TITLE)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+    return Report(page, all_notices)
+
+
+def render_report(connection: duckdb.DuckDBPyConnection) -> str:
+    """The whole report as one HTML page, from a connection to a serving file."""
+    return build_report(connection).page

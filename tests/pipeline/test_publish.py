@@ -90,23 +90,24 @@ def _failing_gate(monkeypatch: pytest.MonkeyPatch, mart: str) -> None:
 def test_a_failed_mart_gate_withholds_it_and_what_reads_it(
     pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """mart_revenue_mix fails its gate in the SEC job: mart_ai_capacity_exposure, which reads it, is not built,
-    nor what shares its dbt step (the step waits for the gate); those and mart_revenue_mix are served as last
-    published and marked stale; everything else is served fresh."""
+    """mart_revenue_mix_vintages fails its gate in the SEC job: mart_ai_capacity_exposure, which reads it, is not
+    built, nor what shares its dbt step (the step waits for the gate); mart_revenue_mix, built from it in the
+    same step, is withheld; those and the vintages are served as last published and marked stale; everything
+    else is served fresh."""
     from orchestration.definitions import defs
 
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
     previous_all = served_rows(tmp_path, sorted(f"marts.{m}" for m in served_marts()))
-    _failing_gate(monkeypatch, "mart_revenue_mix")
+    _failing_gate(monkeypatch, "mart_revenue_mix_vintages")
     result = _run("sec_filings_job", pipeline.instance)
-    assert check_outcomes(result)[("mart_revenue_mix", "ge_gate")] is False
-    assert "mart_revenue_mix" in materialized(result)
+    assert check_outcomes(result)[("mart_revenue_mix_vintages", "ge_gate")] is False
+    assert {"mart_revenue_mix_vintages", "mart_revenue_mix"} <= materialized(result)
     selected = {k.to_user_string() for k in defs.resolve_job_def("sec_filings_job").asset_layer.selected_asset_keys}
     stopped = (selected & set(served_marts())) - materialized(result)
-    assert "mart_ai_capacity_exposure" in stopped  # its step waits for mart_revenue_mix's gate
-    stale = sorted(f"marts.{m}" for m in {"mart_revenue_mix", *stopped})
+    assert "mart_ai_capacity_exposure" in stopped  # its step waits for mart_revenue_mix_vintages' gate
+    stale = sorted(f"marts.{m}" for m in {"mart_revenue_mix_vintages", "mart_revenue_mix", *stopped})
     previous = {table: previous_all[table] for table in stale}
     assert served_files(tmp_path) == before  # the pipeline run itself never touches what BI tools read
 
@@ -114,9 +115,10 @@ def test_a_failed_mart_gate_withholds_it_and_what_reads_it(
     assert published.success
     status = publish_status(tmp_path)
     assert {t for t, row in status.items() if row["status"] == "fresh"} == SERVED - set(stale)
-    assert status["marts.mart_revenue_mix"]["stale_reason"].startswith("gate failed on its build")
-    reason = status["marts.mart_ai_capacity_exposure"]["stale_reason"]
-    assert reason.startswith("upstream gate failed: mart_revenue_mix"), reason
+    assert status["marts.mart_revenue_mix_vintages"]["stale_reason"].startswith("gate failed on its build")
+    for reader in ("mart_revenue_mix", "mart_ai_capacity_exposure"):
+        reason = status[f"marts.{reader}"]["stale_reason"]
+        assert reason.startswith("upstream gate failed: mart_revenue_mix_vintages"), reason
     assert served_rows(tmp_path, stale) == previous  # the last good versions, as they were published
     after = served_files(tmp_path)
     for table in stale:

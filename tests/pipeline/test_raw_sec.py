@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -195,6 +196,70 @@ def test_bad_input_is_reported_by_item_and_everything_else_loads(tmp_path: Path,
         for row in query(tmp_path, "select * from raw.sec_load_errors where asset = ?", ["raw_sec_revenue_facts"])
     }
     assert remaining == {conflict_name}
+
+
+def _listed_again(snapshot: Path, cik: str, **changes) -> tuple[str, str]:
+    """List the company's newest filing a second time, at the end of `filings.recent` (with `changes` to its
+    fields); returns its accession and primary document."""
+    path = snapshot / "submissions" / f"CIK{cik}.json.gz"
+    body = json.loads(gzip.decompress(path.read_bytes()))
+    recent = body["filings"]["recent"]
+    for key, values in recent.items():
+        if isinstance(values, list) and values:
+            values.append(changes.get(key, values[0]))
+    _corrupt(snapshot, f"submissions/CIK{cik}.json.gz", json.dumps(body).encode())
+    return recent["accessionNumber"][0], recent["primaryDocument"][0]
+
+
+def test_an_accession_edgar_lists_twice_loads_once_and_passes_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Identically: loaded once, with a note naming both listings. Differently: the later listing is a named
+    load error. Neither fails the raw_sec_filings gate (accession unique per CIK)."""
+    snapshot, bundled = tmp_path / "snapshot", sec_source.SEC_SNAPSHOT_DIR
+    shutil.copytree(bundled, snapshot)
+    monkeypatch.setattr(sec_source, "SEC_SNAPSHOT_DIR", snapshot)
+    companies = {c.ticker: c for c in sec_assets.universe_companies()}
+    clsk, riot = companies["CLSK"], companies["RIOT"]
+    repeated, _ = _listed_again(snapshot, clsk.cik)
+    conflicting, document = _listed_again(snapshot, riot.cik, primaryDocument="other-document.htm")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [sec_assets.raw_sec_filings, *gates_on("raw_sec_filings"), *sec_load_error_checks[:1]],
+        resources={"warehouse": WarehouseResource(data_dir=str(tmp_path)), "sec": SecSourceResource(source="snapshot")},
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert result.success
+    assert checks(result)[("raw_sec_filings", "ge_gate")].passed
+    count = "select count(*) from raw.sec_filings where accession_number = ?"
+    assert query(tmp_path, count, [repeated]) == [(1,)] and query(tmp_path, count, [conflicting]) == [(1,)]
+    stored = "select primary_document from raw.sec_filings where accession_number = ?"
+    assert query(tmp_path, stored, [conflicting]) == [(document,)]  # the first listing loaded
+
+    warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    note = f"CIK {clsk.cik} submissions: accession {repeated} is listed twice (positions 0 and "
+    assert any(w.startswith(f"raw_sec_filings: {note}") and w.endswith("identically: loaded once") for w in warnings)
+    assert any(note in n for n in metadata(result, "raw_sec_filings")["listed_twice"])
+    [error] = query(
+        tmp_path,
+        "select cik, accession_number, document, error, payload_path from raw.sec_load_errors where asset = ?",
+        ["raw_sec_filings"],
+    )
+    assert error[:3] == (riot.cik, conflicting, "other-document.htm")
+    assert f"accession {conflicting} is listed twice" in error[3] and "differently" in error[3]
+    assert f"'{document}' vs 'other-document.htm'" in error[3] and error[4].endswith(f"CIK{riot.cik}.json")
+    assert not checks(result)[("raw_sec_filings", "load_errors")].passed  # a warning
+
+    # EDGAR fixes its index: the next run keeps the same filings and no error of the earlier listing
+    shutil.copy(bundled / "submissions" / f"CIK{riot.cik}.json.gz", snapshot / "submissions")
+    rerun = dg.materialize(
+        [sec_assets.raw_sec_filings, *gates_on("raw_sec_filings")],
+        resources={"warehouse": WarehouseResource(data_dir=str(tmp_path)), "sec": SecSourceResource(source="snapshot")},
+        raise_on_error=False,
+    )
+    assert rerun.success and checks(rerun)[("raw_sec_filings", "ge_gate")].passed
+    assert query(tmp_path, "select count(*) from raw.sec_load_errors") == [(0,)]
+    assert query(tmp_path, stored, [conflicting]) == [(document,)]
 
 
 def test_live_sec_without_user_agent_fails_clearly(tmp_path: Path):

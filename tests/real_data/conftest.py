@@ -33,6 +33,12 @@ class RealRun:
         with duckdb.connect(str(self.data_dir / "warehouse.duckdb"), read_only=True) as connection:
             return connection.sql(sql).df()
 
+    def accession(self, document: str) -> str:
+        """The accession the run gave one file of the shared folder (a local file's is a hash of its bytes)."""
+        rows = self.warehouse(f"select accession_number from raw.sec_filings where primary_document = '{document}'")
+        assert len(rows) == 1, (document, rows)
+        return rows.accession_number.iloc[0]
+
 
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:

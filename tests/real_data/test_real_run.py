@@ -27,8 +27,8 @@ def test_warnings_are_listed_by_name(real_run: RealRun):
     warnings = [line for line in real_run.output.splitlines() if line.startswith("CHECK WARNING:")]
     # the Bit Digital press release has no inline XBRL: a load error naming the file
     assert any("raw_sec_filings load_errors" in w and "btbt_ex99-press-release" in w for w in warnings), warnings
-    # Riot's flagged fourth quarter, named
-    assert any("mart_revenue_mix ge_gate" in w and "ticker=RIOT" in w for w in warnings), warnings
+    # Riot's fourth quarter of 2023 as first derived (the 10-K's year, the next 10-Q's re-cut nine months): flagged
+    assert any("mart_revenue_mix_vintages ge_gate" in w and "ticker=RIOT" in w for w in warnings), warnings
     # the BTCS 10-Q is outside the universe: skipped with a warning naming the file and the CIK
     assert "skipped document btcs_10-Q-2025-09-30.html: CIK 0001436229" in real_run.output
 
@@ -62,25 +62,89 @@ def test_real_quarters_reconcile_to_the_statements(real_run: RealRun, ticker, pe
 
 
 def test_a_q4_from_a_later_filings_comparatives_is_flagged(real_run: RealRun):
-    """Riot's Q4 2023: the 10-K's year (with a hosting line) minus the nine months as the 2024 10-Q restates
-    them (no hosting line). The total holds; the categories mix two classifications, and say so."""
-    row = real_run.serving(
+    """Riot's Q4 2023 as the 10-K for 2023 allows it: its year (with a hosting line) minus the nine months as the
+    2024 10-Q restates them (no hosting line). The total holds; the categories mix two classifications, and say
+    so. The 10-K for 2024 restates the year without hosting: its Q4 takes the same nine months, one presentation,
+    reconciles, and is the one served."""
+    k23, k24 = real_run.accession("riot_10-K_2023-12-31.htm"), real_run.accession("riot_10-K_2024-12-31.htm")
+    nine_months = real_run.accession("riot_10-Q_2024-09-30.htm")
+    vintages = real_run.serving(
+        "select * from marts.mart_revenue_mix_vintages where ticker = 'RIOT' and period_end = '2023-12-31'"
+        " and period_type = 'quarter'"
+    ).set_index("vintage_accession")
+    assert vintages.is_derived_q4.all()
+    assert (vintages.total_revenue == (280_678 - 201_866) * 1000).all()
+    assert set(vintages.nine_months_accession) == {nine_months}
+    assert vintages.loc[k23, "reconciliation_status"] == "q4_category_bases_differ"
+    assert vintages.loc[k23, "hosting_revenue"] == 27_282_000
+    assert vintages.loc[k24, "reconciliation_status"] == "reconciled"
+    assert vintages.loc[k24, "restatement_kind"] == "categories_reclassified"
+    served = real_run.serving(
         "select * from marts.mart_revenue_mix where ticker = 'RIOT' and period_end = '2023-12-31'"
         " and period_type = 'quarter'"
     ).iloc[0]
-    assert row.is_derived_q4
-    assert row.total_revenue == (280_678 - 201_866) * 1000
-    assert row.reconciliation_status == "q4_category_bases_differ"
+    assert (served.vintage_accession, served.first_reported_accession, served.is_restated) == (k24, k23, True)
 
 
 def test_riot_fiscal_2022_ignores_the_concentration_member(real_run: RealRun):
-    """The 10-K's 2022 column: mining 156,870 + hosting 36,862 + engineering 65,342 + other 97 = 259,171; the
-    $29.7M tagged on RevenueNetEngineeringMember is one customer's revenue, not another line."""
+    """The 10-K for 2023's 2022 column: mining 156,870 + hosting 36,862 + engineering 65,342 + other 97 = 259,171;
+    the $29.7M tagged on RevenueNetEngineeringMember is one customer's revenue, not another line."""
+    k23 = real_run.accession("riot_10-K_2023-12-31.htm")
     row = real_run.serving(
-        "select * from marts.mart_revenue_mix where ticker = 'RIOT' and period_end = '2022-12-31'"
+        "select * from marts.mart_revenue_mix_vintages where ticker = 'RIOT' and period_end = '2022-12-31'"
+        f" and vintage_accession = '{k23}'"
     ).iloc[0]
     assert (row.total_revenue, row.hosting_revenue, row.other_revenue) == (259_171_000, 36_862_000, 65_439_000)
     assert row.reconciliation_status == "reconciled"
+    assert row.is_first_report
+
+
+def test_restated_comparatives_are_kept_as_vintages(real_run: RealRun):
+    """Riot's 10-K for 2024 restates fiscal 2022 with hosting folded into other (other 36,959 + 65,342 = 102,301,
+    the total unchanged). Both are kept; the mart serves the latest, says it was restated and names the first."""
+    k23, k24 = real_run.accession("riot_10-K_2023-12-31.htm"), real_run.accession("riot_10-K_2024-12-31.htm")
+    vintages = real_run.serving(
+        "select * from marts.mart_revenue_mix_vintages where ticker = 'RIOT' and period_end = '2022-12-31'"
+        " order by vintage_number"
+    )
+    assert list(vintages.vintage_accession) == [k23, k24]
+    assert list(vintages.restatement_kind.fillna("first")) == ["first", "categories_reclassified"]
+    assert list(vintages.hosting_revenue) == [36_862_000, 0]
+    assert list(vintages.other_revenue) == [65_439_000, 102_301_000]
+    assert vintages.superseded_on.iloc[0] == vintages.known_from.iloc[1]
+    served = real_run.serving(
+        "select * from marts.mart_revenue_mix where ticker = 'RIOT' and period_end = '2022-12-31'"
+    )
+    assert len(served) == 1
+    assert (served.vintage_accession.iloc[0], served.first_reported_accession.iloc[0]) == (k24, k23)
+    assert served.is_restated.iloc[0]
+
+
+def test_the_mix_as_known_on_a_date_is_one_where_away(real_run: RealRun):
+    """The README's point-in-time query: on 2024-06-30 Riot's fiscal 2022 is as first reported, hosting and all."""
+    known = real_run.serving(
+        "select * from marts.mart_revenue_mix_vintages"
+        " where known_from <= date '2024-06-30' and (superseded_on > date '2024-06-30' or superseded_on is null)"
+    )
+    assert not known.duplicated(["ticker", "period_start", "period_end"]).any()
+    riot_2022 = known[(known.ticker == "RIOT") & (known.period_end.astype(str).str[:10] == "2022-12-31")].iloc[0]
+    assert riot_2022.vintage_accession == real_run.accession("riot_10-K_2023-12-31.htm")
+    assert riot_2022.hosting_revenue == 36_862_000
+    # nothing filed after the date is seen: the 10-Q for 2024-06-30 (cover dated 2024-07-29) is not
+    assert (known.known_from <= "2024-06-30").all()
+    assert real_run.accession("riot_10-Q_2024-06-30.htm") not in set(known.vintage_accession)
+
+
+def test_bit_digital_staking_is_other_revenue(real_run: RealRun):
+    """btbt:ETHStakingMember maps by the seed's staking rule to other: no Bit Digital revenue is unclassified."""
+    mix = real_run.serving("select * from marts.mart_revenue_mix_vintages where ticker = 'BTBT'")
+    assert not mix.empty
+    assert (mix.unclassified_revenue == 0).all()
+    staking = real_run.serving(
+        "select distinct member_rule_id, revenue_category from marts.mart_revenue_facts"
+        " where ticker = 'BTBT' and member like '%ETHStaking%' and mix_treatment = 'counted'"
+    )
+    assert staking.to_dict("records") == [{"member_rule_id": "staking", "revenue_category": "other"}]
 
 
 EXCLUDED = [
@@ -175,15 +239,29 @@ def test_market_value_from_the_real_filings(real_run: RealRun):
         "select ticker, as_of_kind, as_of_date, close, shares_outstanding, market_cap, cash, debt, debt_rule,"
         " enterprise_value from intermediate.int_market_value_by_month"
     )
-    latest = rows[rows["as_of_kind"] == "latest"].set_index("ticker")
-    for ticker, shares, cash, debt in (
-        ("CLSK", 281_083_382, 34_553_000, 176_424_000 + 643_913_000),  # 10-Q for 2025-06-30
-        ("RIOT", 357_263_742, 163_719_000, 314_000 + 584_999_000),  # 10-Q for 2025-03-31
+    filings = real_run.warehouse(
+        "select ticker, accession_number, known_from, shares_outstanding, cash, debt"
+        " from intermediate.int_company_balance_sheet"
+    ).set_index("accession_number")
+    # each filing's own numbers, as its cover and balance sheet print them
+    for document, shares, cash, debt in (
+        ("clsk_10-Q-2025-06-30.html", 281_083_382, 34_553_000, 176_424_000 + 643_913_000),
+        ("riot_10-Q_2025-03-31.htm", 357_263_742, 163_719_000, 314_000 + 584_999_000),
     ):
+        filing = filings.loc[real_run.accession(document)]
+        assert (filing["shares_outstanding"], filing["cash"], filing["debt"]) == (shares, cash, debt), document
+    # the latest value uses the newest filing known, whichever the corpus holds
+    latest = rows[rows["as_of_kind"] == "latest"].set_index("ticker")
+    for ticker in ("CLSK", "RIOT"):
+        newest = filings[filings["ticker"] == ticker].sort_values("known_from").iloc[-1]
         row = latest.loc[ticker]
-        assert (row["shares_outstanding"], row["cash"], row["debt"]) == (shares, cash, debt), row
-        assert row["market_cap"] == pytest.approx(row["close"] * shares)
-        assert row["enterprise_value"] == pytest.approx(row["market_cap"] + debt - cash)
+        assert (row["shares_outstanding"], row["cash"], row["debt"]) == (
+            newest["shares_outstanding"],
+            newest["cash"],
+            newest["debt"],
+        ), (ticker, row, newest)
+        assert row["market_cap"] == pytest.approx(row["close"] * newest["shares_outstanding"])
+        assert row["enterprise_value"] == pytest.approx(row["market_cap"] + newest["debt"] - newest["cash"])
     month_ends = rows[(rows["as_of_kind"] == "month_end") & (rows["ticker"] == "RIOT")].set_index("as_of_date")
     # the 10-Q for 2024-03-31 (cover 2024-04-29) is not known at the March month end: the 10-K's count is
     assert month_ends.loc["2024-03-31", "shares_outstanding"] == 253_538_213

@@ -1,5 +1,7 @@
 """The convergence report: a self-contained HTML page rendered from a tiny serving file, and its asset."""
 
+import logging
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +11,7 @@ from plotly.offline import get_plotlyjs
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.serving.report import convergence_report
-from orchestration.reporting.convergence_report import CHARTS, ReportError, render_report
+from orchestration.reporting.convergence_report import CHARTS, ReportError, build_report, render_report
 
 SCHEMA = """
 create schema marts;
@@ -253,7 +255,7 @@ def test_a_file_that_is_not_a_serving_file_is_refused(tmp_path: Path):
     path = tmp_path / "other.duckdb"
     with duckdb.connect(str(path)) as connection:
         connection.execute("create table t (x integer)")
-    with pytest.raises(ReportError, match="marts.mart_revenue_mix"):
+    with pytest.raises(ReportError, match="main.publish_log"):
         render(path)
 
 
@@ -277,3 +279,110 @@ def test_asset_without_a_serving_file_says_run_publish_first(tmp_path: Path):
         dg.materialize([convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
     assert str(tmp_path / "serving.duckdb") in str(failure.value)
     assert not (tmp_path / "convergence_report.html").exists()
+
+
+# --- what the latest publish could not serve fresh: stale and missing tables --------------------------------------
+
+SEC_MARTS = ("marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure", "marts.mart_valuation_per_mw")
+GATE_FAILED = (
+    "upstream gate failed: raw_sec_filings in run run-new-42: expect_compound_columns_to_be_unique(cik, "
+    "accession_number) failed"
+)
+
+
+def publish_status(connection: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """The latest publish's per-table status, as publish writes it (a view over its log)."""
+    connection.execute(
+        "create table main.status_rows (table_name varchar, status varchar, stale_reason varchar,"
+        " built_in_run_id varchar, built_at timestamp)"
+    )
+    connection.executemany("insert into main.status_rows values (?, ?, ?, ?, ?)", rows)
+    connection.execute("create view main.publish_status as select * from main.status_rows")
+
+
+def without_sec_marts(folder: Path) -> Path:
+    """A first run whose SEC gate failed: no SEC mart was ever published, the market marts are fresh."""
+    path = make_serving_file(folder)
+    with duckdb.connect(str(path)) as connection:
+        for table in SEC_MARTS:
+            connection.execute(f"drop table {table}")
+        missing = [(t, "missing", f"{GATE_FAILED}; no earlier version to serve", None, None) for t in SEC_MARTS]
+        publish_status(connection, [*missing, ("marts.mart_factor_exposure", "fresh", None, "run-new-42", None)])
+        connection.execute(
+            "insert into main.publish_log values ('run-new-42', '2024-09-28 18:45:00', 'snapshot', 'files', false,"
+            " '2024-09-27', 'marts.mart_valuation_per_mw', 0)"
+        )
+    return path
+
+
+def test_missing_sec_marts_become_sections_that_say_so_and_why(tmp_path: Path):
+    with duckdb.connect(str(without_sec_marts(tmp_path)), read_only=True) as connection:
+        report = build_report(connection)
+    page = report.page
+    without_bundle = page.replace(get_plotlyjs(), "")
+    assert page.count(get_plotlyjs()) == 1  # inlined with the first chart drawn (the betas)
+    drawn = {"betas", "event-reactions", "event-study"}
+    for anchor in CHARTS:
+        assert f'<section id="{anchor}">' in page  # every section is there
+        assert (f'id="chart-{anchor}"' in page) == (anchor in drawn), anchor
+    assert page.count('class="plotly-graph-div"') == len(drawn)
+    assert "1.234" in without_bundle and "-7.34" in without_bundle  # the market sections show their data
+    for table in SEC_MARTS:
+        assert f"{table} is not published: {GATE_FAILED}; no earlier version to serve." in without_bundle
+    # the DCF grid under the value-per-MW chart reads its own tables, which were published
+    assert "Aggregate over 1 miners (CORZ)" in without_bundle
+    assert set(report.notices) == {"revenue-mix", "contracted-mw", "power", "value-per-mw"}
+    assert "Not from this publish" in without_bundle and '<a href="#revenue-mix">' in without_bundle
+    assert "Not published: marts.mart_revenue_mix, marts.mart_valuation_per_mw." in without_bundle
+
+
+def test_a_stale_table_is_shown_as_its_last_good_version_with_why(tmp_path: Path):
+    path = make_serving_file(tmp_path)
+    with duckdb.connect(str(path)) as connection:
+        publish_status(
+            connection,
+            [("marts.mart_revenue_mix", "stale", GATE_FAILED, "run-old", datetime(2024, 9, 1, 10, 0))],
+        )
+    with duckdb.connect(str(path), read_only=True) as connection:
+        report = build_report(connection)
+    page = report.page.replace(get_plotlyjs(), "")
+    assert page.count('class="plotly-graph-div"') == len(CHARTS)  # every chart, the stale one too
+    assert "12.35" in page  # the last good revenue mix is drawn
+    assert (
+        "marts.mart_revenue_mix is stale: the last good version (built in run run-old on 2024-09-01 10:00 UTC) "
+        f"is shown; not rebuilt: {GATE_FAILED}." in page
+    )
+    assert report.notices == {"revenue-mix": [page.split('<p class="notice">')[1].split(".</p>")[0]]}
+    assert "marts.mart_revenue_mix (5 rows, stale)" in page
+
+
+def test_a_table_that_cannot_be_read_is_named_and_the_rest_is_drawn(tmp_path: Path):
+    """A stale table carried over from an older schema may lack a column the report reads."""
+    path = make_serving_file(tmp_path)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("alter table marts.mart_factor_exposure drop column beta_ai")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        report = build_report(connection)
+    assert list(report.notices) == ["betas"]
+    [notice] = report.notices["betas"]
+    assert notice.startswith("marts.mart_factor_exposure, reference.miners is published but could not be read: ")
+    assert "beta_ai" in notice
+    assert report.page.count('class="plotly-graph-div"') == len(CHARTS) - 1
+
+
+def test_asset_reports_without_the_sec_marts_and_warns_per_section(tmp_path: Path):
+    without_sec_marts(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [convergence_report], resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))}, instance=instance
+    )
+    assert result.success
+    assert (tmp_path / "convergence_report.html").is_file()
+    [materialization] = result.asset_materializations_for_node("convergence_report")
+    not_fresh = materialization.metadata["sections_not_fresh"].value
+    assert set(not_fresh) == {"revenue-mix", "contracted-mw", "power", "value-per-mw"}
+    warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    assert any(
+        w.startswith("convergence_report: section revenue-mix: marts.mart_revenue_mix is not published: ")
+        for w in warnings
+    ), warnings

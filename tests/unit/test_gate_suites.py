@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from orchestration.defs.quality.gates import validate_table
-from orchestration.defs.quality.gx_suites import validate_frame
+from orchestration.defs.quality.gx_suites import FailedExpectation, validate_frame
 from orchestration.paths import SEEDS_DIR
 from orchestration.universe import load_universe
 
@@ -277,3 +277,17 @@ def test_every_warning_level_expectation_is_a_bound():
             if expectation.get("severity") == "warning":
                 bounds = ("expect_column_values_to_be_between", "expect_table_row_count_to_be_between")
                 assert expectation["type"] in bounds, (suite, expectation)
+
+
+def test_a_warning_names_its_row_without_the_null_columns():
+    """A sample row's nulls (NaN in a column pandas holds as objects) are left out of the line that names it."""
+    failure = FailedExpectation(
+        expectation="expect_column_values_to_be_in_set",
+        kwargs={"column": "reconciliation_status"},
+        unexpected_count=1,
+        unexpected_percent=1.0,
+        observed_value=None,
+        sample=[{"ticker": "RIOT", "period_end": "2023-12-31 00:00:00", "restatement_kind": float("nan")}],
+        severity="warning",
+    )
+    assert failure.describe().endswith("(e.g. ticker=RIOT, period_end=2023-12-31)")

@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.paths import SEEDS_DIR
 from orchestration.sources.sec.classification import classify_facts, classify_members, revenue_concepts
-from orchestration.sources.sec.xbrl import RevenueFact
+from orchestration.sources.sec.xbrl import NumericFact
 
 CATEGORY_AXES = (
     "srt:ProductOrServiceAxis",
@@ -59,7 +59,7 @@ def test_lowest_precedence_wins_whatever_the_row_order(tmp_path: Path):
     assert classify_members(["x:MiningHostingMember"], seeds) == {"x:MiningHostingMember": "hosting"}
 
 
-def fact(*dimensions: tuple[str, str], concept: str = "us-gaap:Revenues", **changes) -> RevenueFact:
+def fact(*dimensions: tuple[str, str], concept: str = "us-gaap:Revenues", **changes) -> NumericFact:
     fields = {
         "concept": concept,
         "context_id": "c",
@@ -75,10 +75,10 @@ def fact(*dimensions: tuple[str, str], concept: str = "us-gaap:Revenues", **chan
         "is_nil": False,
         "fact_id": None,
     }
-    return RevenueFact(**{**fields, **changes})
+    return NumericFact(**{**fields, **changes})
 
 
-def _outcome(f: RevenueFact) -> tuple[str, str | None, str | None]:
+def _outcome(f: NumericFact) -> tuple[str, str | None, str | None]:
     (found,) = classify_facts([f])
     return found.fact_role, found.exclusion_reason, found.revenue_category
 
@@ -103,7 +103,7 @@ def test_category_members_on_product_and_segment_axes(axis):
         (fact(is_nil=True, value=None), "nil"),
     ],
 )
-def test_excluded_facts_say_why(f: RevenueFact, reason: str):
+def test_excluded_facts_say_why(f: NumericFact, reason: str):
     assert _outcome(f) == ("excluded", reason, None)
 
 

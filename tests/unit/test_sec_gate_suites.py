@@ -194,15 +194,30 @@ def good_revenue_mix() -> pd.DataFrame:
                 "revenue_concept": "us-gaap:Revenues",
                 "category_axis": "srt:ProductOrServiceAxis",
                 "is_derived_q4": period_type == "quarter" and fq == 4,
-                "source_accession": accession,
-                "source_form": "10-K" if accession == FY else "10-Q",
-                "source_filing_date": "2024-05-09",
+                "vintage_accession": accession,
+                "vintage_form": "10-K" if accession == FY else "10-Q",
+                "vintage_filing_date": "2024-05-09",
+                "known_from": "2024-05-09",
+                "first_reported_accession": accession,
+                "is_restated": False,
             }
         )
     return frame(
         records,
-        date_columns=("period_start", "period_end", "source_filing_date"),
+        date_columns=("period_start", "period_end", "vintage_filing_date", "known_from"),
         int_columns=("fiscal_year", "fiscal_quarter"),
+    )
+
+
+def good_revenue_mix_vintages() -> pd.DataFrame:
+    """The served mix, each period reported once: every vintage is a first report, and served."""
+    return good_revenue_mix().assign(
+        vintage_number=1,
+        vintage_count=1,
+        is_first_report=True,
+        is_served=True,
+        superseded_on=pd.NaT,
+        restatement_kind=None,
     )
 
 
@@ -362,6 +377,7 @@ GOOD = {
     "raw_sec_revenue_facts": good_revenue_facts,
     "raw_sec_balance_sheet_facts": good_balance_sheet_facts,
     "mart_revenue_mix": good_revenue_mix,
+    "mart_revenue_mix_vintages": good_revenue_mix_vintages,
     "mart_ai_capacity_exposure": good_capacity_exposure,
     "mart_ai_pivot_scenarios": good_pivot_scenarios,
 }
@@ -568,6 +584,25 @@ def test_revenue_mix_flagged_quarter_warns_and_is_named():
     assert flagged.sample[0]["ticker"] == "MARA"
     assert flagged.sample[0]["reconciliation_status"] == "q4_category_bases_differ"
     assert "expect_column_values_to_be_between:hpc_ai_share" in warnings  # a share above 1: plausibility
+
+
+def test_revenue_mix_vintage_without_a_known_date_warns_and_is_named():
+    """A vintage no date is known for (a local file without a dated cover) is published, left out of every
+    point-in-time query, and named."""
+    data = good_revenue_mix_vintages()
+    data.loc[2, "known_from"] = pd.NaT
+    result = validate("mart_revenue_mix_vintages", data)
+    assert result.blocking_failures == [], result.summary()
+    unknown = warned(result)["expect_column_values_to_not_be_null:known_from"]
+    assert unknown.unexpected_count == 1
+    assert unknown.sample[0]["vintage_accession"] == data.loc[2, "vintage_accession"]
+
+
+def test_revenue_mix_vintage_marked_reconciled_that_does_not_reconcile_blocks():
+    data = good_revenue_mix_vintages()
+    data.loc[1, "reconciliation_gap"] = 0.01
+    suite = "mart_revenue_mix_vintages"
+    only_blocking(validate(suite, data), "expect_column_values_to_be_between:reconciliation_gap")
 
 
 def test_revenue_mix_without_a_known_reconciliation_status_blocks():

@@ -12,7 +12,7 @@ from orchestration.settings import SETTING_DEFAULTS
 from orchestration.sources.errors import SecDataError
 from orchestration.sources.sec.xbrl import (
     FilingFacts,
-    RevenueFact,
+    NumericFact,
     fits_amount_column,
     parse_file,
     parse_filing,
@@ -28,11 +28,11 @@ PRODUCT = "srt:ProductOrServiceAxis"
 ACCESSION = "0001234567-24-000042"
 
 
-def facts_by_id(filing: FilingFacts) -> dict[str, RevenueFact]:
+def facts_by_id(filing: FilingFacts) -> dict[str, NumericFact]:
     return {f.fact_id: f for f in filing.facts if f.fact_id}
 
 
-def find(filing: FilingFacts, concept: str, start: date | None, end: date, dims=()) -> list[RevenueFact]:
+def find(filing: FilingFacts, concept: str, start: date | None, end: date, dims=()) -> list[NumericFact]:
     return [
         f
         for f in filing.facts

@@ -13,12 +13,7 @@ concepts as (
 
 filings as (
 
-    select
-        ticker,
-        accession_number,
-        form,
-        filing_date
-    from {{ ref('stg_sec__filings') }}
+    select * from {{ ref('int_filings_known_from') }}
 
 ),
 
@@ -176,13 +171,11 @@ valued as (
         by_filing.accession_number,
         filings.form,
         by_filing.fact_source,
-        -- point in time: a filing's numbers are known from its filing date, never from the period end. A local
-        -- file has no filing date: its cover's shares date, which precedes filing by days, stands in for it.
-        coalesce(filings.filing_date, by_filing.companyfacts_filed, by_filing.shares_as_of) as known_from,
-        case
-            when coalesce(filings.filing_date, by_filing.companyfacts_filed) is not null then 'filing_date'
-            when by_filing.shares_as_of is not null then 'cover_shares_date'
-        end as known_from_basis,
+        -- point in time: known from the filing date, never from the period end (int_filings_known_from); a
+        -- companyfacts accession missing from the filings index is known from the day companyfacts says it was filed
+        coalesce(filings.known_from, by_filing.companyfacts_filed) as known_from,
+        coalesce(filings.known_from_basis, case when by_filing.companyfacts_filed is not null then 'filing_date' end)
+            as known_from_basis,
         by_filing.shares_outstanding,
         by_filing.shares_as_of,
         by_filing.shares_concept,

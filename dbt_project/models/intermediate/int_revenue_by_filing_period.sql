@@ -113,6 +113,12 @@ categories as (
 
 ),
 
+known as (
+
+    select * from {{ ref('int_filings_known_from') }}
+
+),
+
 combined as (
 
     select
@@ -123,6 +129,8 @@ combined as (
         totals.is_amendment,
         totals.filing_date,
         totals.report_date,
+        known.known_from,
+        known.known_from_basis,
         totals.concept,
         categories.category_axis,
         totals.period_start,
@@ -143,6 +151,8 @@ combined as (
         categories.category_members
 
     from totals
+    left join known
+        on totals.accession_number = known.accession_number
     left join categories
         on totals.accession_number = categories.accession_number
         and totals.period_start = categories.period_start

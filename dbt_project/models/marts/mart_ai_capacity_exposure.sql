@@ -95,7 +95,8 @@ concentration as (
 
 ),
 
--- the revenue mix as the market knew it at month end: the latest period filed by then
+-- the revenue mix as the market knew it at month end: the latest period reported by then, in its latest
+-- vintage known by then
 revenue_known as (
 
     select
@@ -105,10 +106,11 @@ revenue_known as (
         mix.period_end as hpc_ai_share_period_end
 
     from grid
-    inner join {{ ref('mart_revenue_mix') }} as mix
-        on grid.ticker = mix.ticker and mix.source_filing_date <= grid.month_end
+    inner join {{ ref('mart_revenue_mix_vintages') }} as mix
+        on grid.ticker = mix.ticker and mix.known_from <= grid.month_end
     qualify row_number() over (
-        partition by grid.ticker, grid.month_end order by mix.period_end desc, mix.period_start desc
+        partition by grid.ticker, grid.month_end
+        order by mix.period_end desc, mix.period_start desc, mix.known_from desc, mix.vintage_number desc
     ) = 1
 
 ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,7 +48,7 @@ class FailedExpectation:
         row = self.sample[0] if self.sample else None
         if not isinstance(row, dict):
             return ""
-        values = ", ".join(f"{k}={str(v).removesuffix(' 00:00:00')}" for k, v in row.items() if v is not None)
+        values = ", ".join(f"{k}={str(v).removesuffix(' 00:00:00')}" for k, v in row.items() if not _missing(v))
         return f" (e.g. {values})" if values else ""
 
     @property
@@ -96,6 +97,11 @@ def _context():
 def _severity(config: Any) -> str:
     severity = getattr(config, "severity", None)
     return str(getattr(severity, "value", severity) or "critical").lower()
+
+
+def _missing(value: Any) -> bool:
+    """None, or the NaN pandas gives a null in a column that also holds text or numbers."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _json_safe(value: Any) -> Any:

@@ -25,7 +25,7 @@ from orchestration.sources.sec.source import (
     FilesSource,
     SecSource,
 )
-from orchestration.sources.sec.submissions import parse_submissions
+from orchestration.sources.sec.submissions import distinct_filings, parse_submissions
 from orchestration.universe import load_seed
 
 # The assets that load items and record their errors (raw_sec_revenue_facts also writes raw_sec_balance_sheet_facts)
@@ -113,7 +113,9 @@ class LoadLog:
 
 
 def _files_filings(source: FilesSource, company: Company) -> list[dict]:
-    """A files folder has no submissions index: each document's cover page makes its filing row."""
+    """A files folder has no submissions index: each document's cover page makes its filing row. A document
+    does not say when it was filed: `filing_date` stays null, and dbt's int_filings_known_from dates it by its
+    cover."""
     return [
         {
             "cik": company.cik,
@@ -129,8 +131,8 @@ def _files_filings(source: FilesSource, company: Company) -> list[dict]:
             "is_inline_xbrl": doc.path.suffix.lower() != ".xml",
             "payload_path": str(doc.path),
         }
-        for doc in source.documents()
-        if doc.error is None and doc.cik == company.cik
+        for doc in source.filings()
+        if doc.cik == company.cik
     ]
 
 
@@ -144,18 +146,25 @@ def raw_sec_filings(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, sec: SecSourceResource
 ) -> dg.MaterializeResult:
     """Every filing of each universe company (form, filing and report dates, accession, primary document,
-    8-K items), from EDGAR's submissions JSON; incremental by accession.
+    8-K items), from EDGAR's submissions JSON; incremental by accession, each accession once.
 
     Source: MINERS_SEC_SOURCE (`snapshot` = bundled SYNTHETIC filings replayed through the EDGAR client,
     `live` = data.sec.gov, `files` = the cover pages of the documents in MINERS_SEC_FILES_DIR).
+
+    A filing listed twice (EDGAR listing one accession twice, or one document saved under two names) loads
+    once, with a note naming both; a different listing or document claiming an accession already taken is a
+    load error for the later one. Every run reads the whole index or folder again, so the errors recorded
+    under this asset are the latest run's.
     """
     source = sec.build(cache_dir=warehouse.root / "cache" / "edgar")
     log = LoadLog(context, "raw_sec_filings", source.name)
     companies = universe_companies()
     added = total = loaded = 0
     skipped: list[dict] = []  # files source: each document not loaded, and why
+    notes: list[str] = []  # filings listed twice, loaded once
     with warehouse.connect() as connection:
         warehouse_io.ensure_tables(connection)
+        warehouse_io.clear_asset_errors(connection, "raw_sec_filings")
         if isinstance(source, FilesSource):
             known = {c.cik for c in companies}
             for doc in source.documents():
@@ -163,7 +172,9 @@ def raw_sec_filings(
                 if reason is None:
                     continue
                 skipped.append({"document": doc.path.name, "cik": doc.cik, "reason": reason})
-                if doc.error:  # unreadable, or no XBRL: a load error; its payload is the file itself, left in place
+                if doc.copy_of is not None:  # the same document under another name: read once
+                    notes.append(reason)
+                elif doc.error:  # unreadable, no XBRL, or an accession taken: a load error; the file is its payload
                     log.failed(connection, SecDataError(reason), doc.cik, doc.accession, doc.path.name, str(doc.path))
                 else:  # another company's filing: expected in a shared folder, not an error
                     context.log.warning(f"raw_sec_filings: skipped {reason}")
@@ -178,6 +189,12 @@ def raw_sec_filings(
                     rows = parse_submissions(body, company.cik, fetched[0].origin)
                     for row in rows:
                         row["payload_path"] = payloads[0]
+                    rows, repeats, conflicts = distinct_filings(rows, f"CIK {company.cik} submissions")
+                    notes.extend(repeats)
+                    for row, why in conflicts:
+                        error = SecDataError(why)
+                        accession, document = row["accession_number"], row["primary_document"]
+                        log.failed(connection, error, company.cik, accession, document, payloads[0])
                 else:
                     rows = _files_filings(source, company)
             except SecDataError as error:
@@ -189,11 +206,14 @@ def raw_sec_filings(
             added += warehouse_io.add_filings(connection, company.cik, frame) if rows else 0
             total += len(rows)
             loaded += 1
+    for note in notes:
+        context.log.warning(f"raw_sec_filings: {note}")
     return log.finish(
         loaded,
         {
             "dagster/row_count": total,
             "new_accessions": added,
+            "listed_twice": dg.MetadataValue.json(notes),
             "companies_loaded": loaded,
             "companies": len(companies),
             "source": source.name,

@@ -173,12 +173,28 @@ def known_accessions(connection: duckdb.DuckDBPyConnection, table: str, cik: str
     return {r[0] for r in rows}
 
 
+def clear_asset_errors(connection: duckdb.DuckDBPyConnection, asset: str) -> None:
+    """Forget an asset's recorded errors: for an asset that reads every item again on each run, so that its
+    errors are the latest run's (an item fixed or removed since leaves no error behind)."""
+    connection.execute("delete from raw.sec_load_errors where asset = ?", [asset])
+
+
 def add_filings(connection: duckdb.DuckDBPyConnection, cik: str, rows: pd.DataFrame) -> int:
-    """Insert the filings not yet known for `cik` (incremental by accession). Returns rows added."""
+    """Insert the filings not yet known for `cik` (incremental by accession, each accession once). Returns rows
+    added.
+
+    `rows` must hold each accession once. An accession a version before this rule stored twice for `cik` is
+    brought back to one row (the first stored), so that such a warehouse passes the gate again.
+    """
     known = known_accessions(connection, "raw.sec_filings", cik)
     new = rows[~rows["accession_number"].isin(known)] if not rows.empty else rows
     _in_transaction(
         connection,
+        lambda: connection.execute(
+            "delete from raw.sec_filings where cik = ? and rowid not in"
+            " (select min(rowid) from raw.sec_filings where cik = ? group by accession_number)",
+            [cik, cik],
+        ),
         lambda: _insert(connection, "raw.sec_filings", new),
         lambda: _clear_errors(connection, "raw_sec_filings", cik, None),
     )

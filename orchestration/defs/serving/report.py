@@ -12,7 +12,7 @@ import duckdb
 
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.serving.publish import serving_path
-from orchestration.reporting.convergence_report import ReportError, latest_publish, render_report
+from orchestration.reporting.convergence_report import ReportError, build_report, latest_publish
 
 REPORT_FILE = "convergence_report.html"
 
@@ -32,7 +32,8 @@ def report_path(warehouse: WarehouseResource) -> Path:
         "Miner Convergence report: one self-contained HTML page (plotly.js inlined, opens offline) with the "
         "revenue mix by quarter around the 2024-04-20 halving, AI/HPC MW under contract, rolling betas to BTC "
         "and to AI, and event-day abnormal returns. Read only from the published serving.duckdb, so it shows "
-        "gated data only; says SYNTHETIC when the published data are."
+        "gated data only; says SYNTHETIC when the published data are, and, per section, which tables are stale "
+        "or missing and why."
     ),
 )
 def convergence_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -45,13 +46,15 @@ def convergence_report(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     try:
         with duckdb.connect(str(serving), read_only=True) as connection:
             publish = latest_publish(connection)
-            page = render_report(connection)
+            report = build_report(connection)
     except ReportError as error:
         raise dg.Failure(description=f"convergence_report: {serving}: {error}") from error
+    for anchor, notices in report.notices.items():
+        context.log.warning(f"convergence_report: section {anchor}: {'; '.join(notices)}")
     target = report_path(warehouse)
     aside = target.with_name(f".{REPORT_FILE}.{context.run_id}")
     try:
-        aside.write_text(page, encoding="utf-8")
+        aside.write_text(report.page, encoding="utf-8")
         os.replace(aside, target)  # a reader sees the old page or the new one, never half of one
     finally:
         aside.unlink(missing_ok=True)
@@ -67,5 +70,6 @@ def convergence_report(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "source": publish.source,
             "sec_source": publish.sec_source,
             "is_synthetic": publish.is_synthetic,
+            "sections_not_fresh": dg.MetadataValue.json(report.notices),
         }
     )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from orchestration.defs.sec.warehouse_io import ensure_tables
 from orchestration.paths import DBT_PROJECT_DIR, SEEDS_DIR
-from orchestration.sources.sec.xbrl import FilingFacts, RevenueFact, fact_rows
+from orchestration.sources.sec.xbrl import FilingFacts, NumericFact, fact_rows
 
 MACROS = DBT_PROJECT_DIR / "macros" / "revenue_classification.sql"
 STAGING = DBT_PROJECT_DIR / "models" / "staging"
@@ -63,7 +63,7 @@ def classify_filings(filings: Sequence[FilingFacts], seeds_dir: Path = SEEDS_DIR
     ]
 
 
-def classify_facts(facts: Sequence[RevenueFact], seeds_dir: Path = SEEDS_DIR) -> list[Classification]:
+def classify_facts(facts: Sequence[NumericFact], seeds_dir: Path = SEEDS_DIR) -> list[Classification]:
     """The classifications of one filing's facts, in order."""
     return classify_filings([FilingFacts("", None, None, None, None, None, None, None, tuple(facts))], seeds_dir)[0]
 
@@ -87,9 +87,9 @@ def revenue_concepts(concepts: Iterable[str], seeds_dir: Path = SEEDS_DIR) -> se
     return {concept for (concept,) in rows}
 
 
-def _product_fact(member: str) -> RevenueFact:
+def _product_fact(member: str) -> NumericFact:
     """A counted quarter's fact on the product axis, so only the member decides its category."""
-    return RevenueFact(
+    return NumericFact(
         concept="us-gaap:Revenues",
         context_id=member,
         period_start=date(2024, 1, 1),

@@ -137,25 +137,44 @@ def _append_page(recent: dict, page: dict, where: str, fetched: list[Fetched]) -
 class LocalDocument:
     path: Path
     accession: str
+    digest: str = ""  # sha256 of the content
     cik: str | None = None
     form: str | None = None
     period_end: date | None = None
     error: str | None = None
+    copy_of: LocalDocument | None = None  # the same content under an earlier name: loaded once, as that one
 
     def skip_reason(self, universe: Collection[str]) -> str | None:
         """Why this document is not loaded (naming the file), or None when it is read and its company is in
         `universe` (ten-digit CIKs). An unreadable document's reason is its error; it is also a load error."""
         if self.error:
             return self.error
+        if self.copy_of is not None:
+            return self.copy_note()
         if self.cik not in universe:
             filing = f" ({self.form or 'filing'} for the period ended {self.period_end})" if self.period_end else ""
             return f"document {self.path.name}: CIK {self.cik}{filing} is not in the universe (miners seed)"
         return None
 
+    def copy_note(self) -> str:
+        """The note on a copy, naming both files (empty for a document that is not a copy)."""
+        original = self.copy_of
+        if original is None:
+            return ""
+        return (
+            f"documents {original.path.name} and {self.path.name} are the same document (identical content, "
+            f"sha256 {self.digest[:16]}): read once, as {original.path.name} (accession {original.accession})"
+        )
+
 
 @dataclass
 class FilesSource:
-    """Local filing documents in one folder; each document is one filing."""
+    """Local filing documents in one folder; each document is one filing.
+
+    A folder is read in file-name order. A document saved twice (identical content under two names) is loaded
+    once, under the first name, with a note naming both. Two different documents claiming one accession (in
+    their file names) cannot both be that filing: the first loads, the later one is its own load error.
+    """
 
     folder: Path
     name: str = "files"
@@ -171,18 +190,27 @@ class FilesSource:
         return f"local-{hashlib.sha256(content).hexdigest()[:16]}"
 
     def documents(self) -> list[LocalDocument]:
-        """Every document in the folder with its cover-page facts (or the error that stopped reading it)."""
+        """Every document in the folder with its cover-page facts (or the error that stopped reading it), and
+        whether it is a copy of an earlier one."""
         if self._documents is None:
             from orchestration.sources.sec.xbrl import parse_filing
 
             if not self.folder.is_dir():
                 raise SecDataError(f"MINERS_SEC_FILES_DIR {self.folder} is not a folder")
-            documents = []
+            documents: list[LocalDocument] = []
+            by_digest: dict[str, LocalDocument] = {}
+            by_accession: dict[str, LocalDocument] = {}  # the readable document that holds each accession
             for path in sorted(self.folder.iterdir()):
                 if not path.is_file() or path.suffix.lower() not in DOCUMENT_SUFFIXES:
                     continue
                 content = path.read_bytes()
-                document = LocalDocument(path=path, accession=self.local_accession(path, content))
+                digest = hashlib.sha256(content).hexdigest()
+                document = LocalDocument(path=path, accession=self.local_accession(path, content), digest=digest)
+                documents.append(document)
+                if digest in by_digest:  # the same bytes: read once, under the first name
+                    document.copy_of = by_digest[digest]
+                    continue
+                by_digest[digest] = document
                 try:
                     facts = parse_filing(content, path.name)
                     document.cik = facts.cik
@@ -190,9 +218,20 @@ class FilesSource:
                     document.period_end = facts.period_end_date
                 except SecDataError as error:
                     document.error = str(error)
-                documents.append(document)
+                    continue
+                holder = by_accession.setdefault(document.accession, document)
+                if holder is not document:
+                    document.error = (
+                        f"document {path.name}: its name says accession {document.accession}, which "
+                        f"{holder.path.name}, a different document (other content), already holds: not loaded; "
+                        "keep one of them, or rename the other without the accession"
+                    )
             self._documents = documents
         return self._documents
+
+    def filings(self) -> list[LocalDocument]:
+        """The documents that load: read, and not a copy of an earlier one."""
+        return [doc for doc in self.documents() if doc.error is None and doc.copy_of is None]
 
     def document(self, company: Company, accession: str, document: str) -> Fetched:
         for item in self.documents():

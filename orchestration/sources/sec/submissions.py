@@ -84,3 +84,33 @@ def parse_submissions(body: dict, cik: str, origin: str) -> list[dict]:
         row["cik"] = cik
         rows.append(row)
     return rows
+
+
+def distinct_filings(rows: list[dict], where: str) -> tuple[list[dict], list[str], list[tuple[dict, str]]]:
+    """Each accession once: the rows kept, the notes on repeats, and the conflicting repeats with why.
+
+    EDGAR may list one accession twice (in `filings.recent` and on an older page, or twice in one array). A
+    repeat identical to the first listing is the same filing: dropped, with a note naming both positions. A
+    repeat that differs (another form, date or document) is not the same filing: the first listing loads, the
+    later one is returned as a conflict, to be recorded as its own load error. Positions count from 0, the
+    newest listing of `filings.recent`, through the older pages in order.
+    """
+    kept: list[dict] = []
+    notes: list[str] = []
+    conflicts: list[tuple[dict, str]] = []
+    first: dict[str, tuple[int, dict]] = {}
+    for position, row in enumerate(rows):
+        accession = row["accession_number"]
+        if accession not in first:
+            first[accession] = (position, row)
+            kept.append(row)
+            continue
+        earlier_position, earlier = first[accession]
+        listed = f"{where}: accession {accession} is listed twice (positions {earlier_position} and {position})"
+        differences = [f"{key} {earlier[key]!r} vs {row.get(key)!r}" for key in earlier if earlier[key] != row.get(key)]
+        if differences:
+            why = f"{listed}, differently ({'; '.join(differences)}): the listing at position {position} is not loaded"
+            conflicts.append((row, why))
+        else:
+            notes.append(f"{listed}, identically: loaded once")
+    return kept, notes, conflicts

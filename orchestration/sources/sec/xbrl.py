@@ -89,7 +89,9 @@ def _kept(concept: str) -> bool:
 
 
 @dataclass(frozen=True)
-class RevenueFact:
+class NumericFact:
+    """One numeric fact as filed (`ix:nonFraction` or an instance item): a revenue fact or a balance-sheet one."""
+
     concept: str
     context_id: str
     period_start: date | None
@@ -123,8 +125,8 @@ class FilingFacts:
     fiscal_period_focus: str | None
     amendment: bool | None
     current_fiscal_year_end: str | None
-    facts: tuple[RevenueFact, ...]
-    balance_sheet_facts: tuple[RevenueFact, ...] = ()  # shares outstanding, cash and debt, every axis, as filed
+    facts: tuple[NumericFact, ...]
+    balance_sheet_facts: tuple[NumericFact, ...] = ()  # shares outstanding, cash and debt, every axis, as filed
 
 
 def fact_rows(filing: FilingFacts, cik: str, ticker: str, accession: str) -> list[dict]:
@@ -138,7 +140,7 @@ def balance_sheet_rows(filing: FilingFacts, cik: str, ticker: str, accession: st
     return _rows(filing, filing.balance_sheet_facts, cik, ticker, accession)
 
 
-def _rows(filing: FilingFacts, facts: Iterable[RevenueFact], cik: str, ticker: str, accession: str) -> list[dict]:
+def _rows(filing: FilingFacts, facts: Iterable[NumericFact], cik: str, ticker: str, accession: str) -> list[dict]:
     return [
         {
             "cik": cik,
@@ -371,9 +373,9 @@ class _Reader:
 
     # -- facts ----------------------------------------------------------------------------------------
 
-    def read_inline(self, root: etree._Element, ix_ns: str) -> tuple[list[RevenueFact], dict[str, str]]:
+    def read_inline(self, root: etree._Element, ix_ns: str) -> tuple[list[NumericFact], dict[str, str]]:
         self.index_contexts_and_units(root)
-        facts: list[RevenueFact] = []
+        facts: list[NumericFact] = []
         wanted_locals = {concept.rpartition(":")[2] for concept in balance_sheet_concepts()}
         for el in root.iter(f"{{{ix_ns}}}nonFraction"):
             name = el.get("name") or ""
@@ -408,7 +410,7 @@ class _Reader:
                 return "true"
         return text
 
-    def inline_fact(self, el: etree._Element, concept: str) -> RevenueFact:
+    def inline_fact(self, el: etree._Element, concept: str) -> NumericFact:
         label, is_nil = self.fact_label(el, concept), el.get(XSI_NIL) in ("true", "1")
         scale_text = (el.get("scale") or "0").strip()
         try:
@@ -446,13 +448,13 @@ class _Reader:
 
     def revenue_fact(
         self, el: etree._Element, concept: str, label: str, *, scale: int, sign: int, formatted: str, value
-    ) -> RevenueFact:
+    ) -> NumericFact:
         """The fact with its context's period and dimensions and its unit (inline and instance alike)."""
         decimals = el.get("decimals")
         if decimals is not None and not _DECIMALS.fullmatch(decimals):  # XBRL 2.1 decimalsType
             raise self.error(f"fact {label} has an invalid decimals {decimals!r}: expected an integer or INF")
         context = self.context(el.get("contextRef"), label)
-        return RevenueFact(
+        return NumericFact(
             concept=concept,
             context_id=el.get("contextRef") or "",
             period_start=context.period_start,
@@ -507,9 +509,9 @@ class _Reader:
         fraction = match.group("frac") or ""
         return Decimal(f"{integer}.{fraction}" if fraction else integer)
 
-    def read_instance(self, root: etree._Element) -> tuple[list[RevenueFact], dict[str, str]]:
+    def read_instance(self, root: etree._Element) -> tuple[list[NumericFact], dict[str, str]]:
         self.index_contexts_and_units(root)
-        facts: list[RevenueFact] = []
+        facts: list[NumericFact] = []
         dei: dict[str, str] = {}
         wanted_locals = {concept.rpartition(":")[2] for concept in balance_sheet_concepts()}
         for el in root:
@@ -530,7 +532,7 @@ class _Reader:
                 facts.append(self.instance_fact(el, concept))
         return facts, dei
 
-    def instance_fact(self, el: etree._Element, concept: str) -> RevenueFact:
+    def instance_fact(self, el: etree._Element, concept: str) -> NumericFact:
         label, is_nil = self.fact_label(el, concept), el.get(XSI_NIL) in ("true", "1")
         formatted = (el.text or "").strip()
         value = None
@@ -546,7 +548,7 @@ class _Reader:
 
     # -- result ---------------------------------------------------------------------------------------
 
-    def assemble(self, facts: list[RevenueFact], dei: dict[str, str], root: etree._Element) -> FilingFacts:
+    def assemble(self, facts: list[NumericFact], dei: dict[str, str], root: etree._Element) -> FilingFacts:
         cik = _pad_cik(dei.get("EntityCentralIndexKey"))
         if cik is None:  # fall back on the contexts' entity identifier (scheme http://www.sec.gov/CIK)
             identifier = root.find(f".//{{{NS_XBRLI}}}identifier[@scheme='http://www.sec.gov/CIK']")
@@ -598,9 +600,9 @@ class _Reader:
             raise self.error(f"cannot read dei:CurrentFiscalYearEndDate {text!r} as a month and day") from None
         return f"--{month:02d}-{day:02d}"
 
-    def deduplicate(self, facts: Iterable[RevenueFact]) -> tuple[RevenueFact, ...]:
+    def deduplicate(self, facts: Iterable[NumericFact]) -> tuple[NumericFact, ...]:
         """One fact per concept, period, dimensions and unit; a different value for the same key is an error."""
-        kept: dict[tuple, RevenueFact] = {}
+        kept: dict[tuple, NumericFact] = {}
         for fact in facts:
             key = (fact.concept, fact.period_start, fact.period_end, fact.dimensions, fact.unit)
             other = kept.get(key)
@@ -714,7 +716,7 @@ def _decimals_rank(decimals: str | None) -> float:
         return float("-inf")
 
 
-def _consistent(a: RevenueFact, b: RevenueFact) -> bool:
+def _consistent(a: NumericFact, b: NumericFact) -> bool:
     """Equal once both are rounded to the less precise of the two `decimals`."""
     if a.value is None or b.value is None:  # nil facts are settled before any value is compared
         raise ValueError("a nil fact has no value to compare")
@@ -725,7 +727,7 @@ def _consistent(a: RevenueFact, b: RevenueFact) -> bool:
     return a.value.quantize(exponent, ROUND_HALF_EVEN) == b.value.quantize(exponent, ROUND_HALF_EVEN)
 
 
-def _sort_key(fact: RevenueFact) -> tuple:
+def _sort_key(fact: NumericFact) -> tuple:
     return (fact.concept, fact.period_end, fact.period_start or date.min, fact.dimensions, fact.unit or "")
 
 

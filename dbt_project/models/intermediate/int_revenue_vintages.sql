@@ -1,25 +1,20 @@
--- Revenue by category per company and fiscal quarter. Quarters come from three-month facts; the fourth
--- quarter, which 10-Ks do not tag, is the fiscal year minus the nine-month year-to-date. Where a period
--- was reported more than once (comparatives, amendments), the latest filing wins. Annual-only filers
--- (20-F, 40-F) get one fiscal-year row per year that has no quarters.
+{%- set amounts = ['total', 'self_mining', 'hosting', 'hpc_ai', 'other', 'unclassified'] -%}
+-- Revenue by category per company, period and filing: every report of a period is a vintage. Quarters come
+-- from three-month facts, first reports and later filings' comparatives alike. The fourth quarter, which
+-- 10-Ks do not tag, is each fiscal-year report minus a nine-month year-to-date, one vintage per fiscal-year
+-- report: the nine months of the same presentation where the filings allow it. Annual-only filers (20-F,
+-- 40-F) get one fiscal-year row per report of a year that has no quarters. Which vintage the revenue mix
+-- serves is mart_revenue_mix's rule, not this model's.
 
 with
 
 filing_periods as (
 
-    select * from {{ ref('int_revenue_by_filing_period') }}
-
-),
-
-latest as (
-
-    select *
-    from filing_periods
-    qualify row_number() over (
-        partition by cik, period_start, period_end
-        -- local files have no filing date: their report date orders them
-        order by coalesce(filing_date, report_date) desc nulls last, is_amendment desc, accession_number desc
-    ) = 1
+    select
+        *,
+        -- the order in which reports became public; a report of unknown date counts from its period end
+        coalesce(known_from, report_date) as known_order
+    from {{ ref('int_revenue_by_filing_period') }}
 
 ),
 
@@ -29,13 +24,15 @@ three_month as (
         *,
         'quarter' as period_type,
         false as is_derived_q4,
-        false as q4_category_bases_differ
-    from latest
+        false as q4_category_bases_differ,
+        cast(null as varchar) as nine_months_accession
+    from filing_periods
     where period_months = 3
 
 ),
 
-derived_q4_parts as (
+-- every nine-month report of the same fiscal year is a candidate for each fiscal-year report
+derived_q4_candidates as (
 
     select
         fy.cik,
@@ -45,24 +42,32 @@ derived_q4_parts as (
         fy.is_amendment,
         fy.filing_date,
         fy.report_date,
+        -- the quarter is known once both of its reports are (and not at all while either date is unknown)
+        case
+            when fy.known_from is not null and nine.known_from is not null
+                then greatest(fy.known_from, nine.known_from)
+        end as known_from,
+        case
+            when nine.known_from > fy.known_from then nine.known_from_basis
+            when nine.known_from is not null then fy.known_from_basis
+        end as known_from_basis,
+        greatest(fy.known_order, nine.known_order) as known_order,
         fy.concept,
         coalesce(fy.category_axis, nine.category_axis) as category_axis,
         cast(nine.period_end + interval 1 day as date) as period_start,
         fy.period_end,
         3 as period_months,
         fy.fiscal_year_end_month,
-        fy.total_revenue - nine.total_revenue as total_revenue,
+        {% for amount in amounts %}
+        fy.{{ amount }}_revenue - nine.{{ amount }}_revenue as {{ amount }}_revenue,
+        {% endfor %}
         fy.has_breakdown or nine.has_breakdown as has_breakdown,
-        fy.self_mining_revenue - nine.self_mining_revenue as self_mining_revenue,
-        fy.hosting_revenue - nine.hosting_revenue as hosting_revenue,
-        fy.hpc_ai_revenue - nine.hpc_ai_revenue as hpc_ai_revenue,
-        fy.other_revenue - nine.other_revenue as other_revenue,
-        fy.unclassified_revenue - nine.unclassified_revenue as unclassified_revenue,
         nullif(concat_ws(', ', fy.unmapped_members, nine.unmapped_members), '') as unmapped_members,
         fy.category_members,
         'quarter' as period_type,
         true as is_derived_q4,
-        -- which members each of the two filings broke its revenue into (judged in derived_q4)
+        nine.accession_number as nine_months_accession,
+        -- which members each of the two reports broke its revenue into (judged in derived_q4)
         not list_has_all(
             string_split(coalesce(fy.category_members, ''), ', '),
             string_split(coalesce(nine.category_members, ''), ', ')
@@ -71,11 +76,10 @@ derived_q4_parts as (
             string_split(coalesce(nine.category_members, ''), ', '),
             string_split(coalesce(fy.category_members, ''), ', ')
         )
-        and coalesce(nine.filing_date, nine.report_date) > coalesce(fy.filing_date, fy.report_date)
-            as year_member_missing_from_later_nine_months
+        and nine.known_order > fy.known_order as year_member_missing_from_later_nine_months
 
-    from latest as fy
-    inner join latest as nine
+    from filing_periods as fy
+    inner join filing_periods as nine
         on fy.cik = nine.cik
         and fy.period_start = nine.period_start
         and nine.period_months = 9
@@ -88,11 +92,12 @@ derived_q4_parts as (
 
 ),
 
--- The two filings cut revenue into different members: one the nine months had is gone from the year, or a
+-- The two reports cut revenue into different members: one the nine months had is gone from the year, or a
 -- later filing's comparative nine months lacks one the year has and the difference leaves a category
 -- negative (the filer re-cut its categories: Riot's 2024 10-Qs fold 2023's hosting into other). A member
 -- merely absent from the nine months (zero then: a business line that started in the fourth quarter) is not
--- a re-cut. The total still holds; the categories of a flagged quarter do not.
+-- a re-cut. The total still holds; the categories of a flagged quarter do not. Of the candidates, each
+-- fiscal-year report takes nine months of its own presentation when there are any, the earliest known.
 derived_q4 as (
 
     select
@@ -102,7 +107,11 @@ derived_q4 as (
             year_member_missing_from_later_nine_months
             and least(self_mining_revenue, hosting_revenue, hpc_ai_revenue, other_revenue, unclassified_revenue) < 0
         ) as q4_category_bases_differ
-    from derived_q4_parts
+    from derived_q4_candidates
+    qualify row_number() over (
+        partition by accession_number, period_start, period_end
+        order by q4_category_bases_differ, known_order, nine_months_accession
+    ) = 1
 
 ),
 
@@ -120,8 +129,9 @@ fiscal_years as (
         *,
         'fiscal_year' as period_type,
         false as is_derived_q4,
-        false as q4_category_bases_differ
-    from latest as fy
+        false as q4_category_bases_differ,
+        cast(null as varchar) as nine_months_accession
+    from filing_periods as fy
     where period_months = 12
         and not exists (
             select 1 from quarters
@@ -155,21 +165,23 @@ final as (
         case
             when period_type = 'quarter' then quarter({{ nearest_month_end('period_end') }})
         end as calendar_quarter,
-        total_revenue,
-        self_mining_revenue,
-        hosting_revenue,
-        hpc_ai_revenue,
-        other_revenue,
-        unclassified_revenue,
+        {% for amount in amounts %}
+        {{ amount }}_revenue,
+        {% endfor %}
         unmapped_members,
         has_breakdown,
         concept,
         category_axis,
         is_derived_q4,
         q4_category_bases_differ,
-        accession_number as source_accession,
-        form as source_form,
-        filing_date as source_filing_date
+        accession_number,
+        form,
+        filing_date,
+        report_date,
+        known_from,
+        known_from_basis,
+        known_order,
+        nine_months_accession
 
     from all_periods
 
