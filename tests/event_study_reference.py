@@ -2,10 +2,13 @@
 int_event_cars, mart_event_reactions and mart_event_study_summary against.
 
 Same conventions as the models: estimation window sessions -130..-11 (at least 100 observations), OLS
-with an intercept, the exact prediction-error variance of a window's CAR (sigma^2 * (L + i' X_w (X'X)^-1
-X_w' i), written here with the full design matrix rather than the SQL's centred sums), and the group tests
-of the summary (cross-sectional t, BMP, Kolari-Pynnonen, Corrado/Campbell-Wasley ranks). Returns and the
-event session come from the warehouse's int_daily_returns, int_factor_returns and int_us_sessions.
+with an intercept on SPY (market) or on SPY, bitcoin and bitcoin of the previous session (market_btc,
+Dimson 1979; the lag is taken here from the session-ordered bitcoin returns), the exact prediction-error
+variance of a window's CAR (sigma^2 * (L + i' X_w (X'X)^-1 X_w' i), written here with the full design
+matrix rather than the SQL's inverse of centred sums; for one session, statsmodels' own prediction
+standard error), and the group tests of the summary (cross-sectional t, BMP, Kolari-Pynnonen 2010, the
+generalized rank test GRANK of Kolari-Pynnonen 2011, Corrado/Campbell-Wasley ranks). Returns and the
+event session come from the warehouse's int_daily_returns and int_factor_returns.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ ESTIMATION = (-130, -11)
 MIN_OBS = 100
 SPAN = (-1, 5)
 WINDOWS = {"[0,0]": (0, 0), "[-1,+1]": (-1, 1), "[0,+5]": (0, 5)}
-MODELS = {"market": ["market_return"], "market_btc": ["market_return", "btc_return"]}
+MODELS = {"market": ["market_return"], "market_btc": ["market_return", "btc_return", "btc_previous_return"]}
 
 
 def firm_study(panel: pd.DataFrame, model: str) -> dict | None:
@@ -38,6 +41,12 @@ def firm_study(panel: pd.DataFrame, model: str) -> dict | None:
     abnormal = pd.Series(span["daily_return"].to_numpy() - design @ fit.params, index=span.index)
     in_span = abnormal[(abnormal.index <= ESTIMATION[1]) | (abnormal.index >= SPAN[0])].dropna()
     xtx_inv = np.linalg.inv(x.T @ x)
+    event_day = None
+    if 0 in abnormal.index and pd.notna(abnormal[0]):
+        # statsmodels' standard error of a new observation: sigma * sqrt(1 + x0' (X'X)^-1 x0)
+        x0 = sm.add_constant(span.loc[[0], factors].to_numpy(), has_constant="add")
+        se_obs = float(fit.get_prediction(x0).se_obs[0])
+        event_day = {"abnormal_return": float(abnormal[0]), "t_stat": float(abnormal[0]) / se_obs}
     cars = {}
     for label, (start, end) in WINDOWS.items():
         days = range(start, end + 1)
@@ -53,6 +62,7 @@ def firm_study(panel: pd.DataFrame, model: str) -> dict | None:
         "params": fit.params,
         "residuals": pd.Series(fit.resid, index=estimation.index),
         "ranked": in_span,
+        "event_day": event_day,
         "cars": cars,
     }
 
@@ -88,7 +98,8 @@ def group_tests(firms: dict[str, dict], label: str) -> dict | None:
     mean_rank = ranks.mean(axis=1, skipna=True).dropna()
     start, end = WINDOWS[label]
     window = mean_rank.loc[start:end]
-    z_rank = window.sum() / np.sqrt((end - start + 1) * (mean_rank**2).mean())
+    z_corrado = window.sum() / np.sqrt((end - start + 1) * (mean_rank**2).mean())
+    t_grank, grank_df = grank(members, label, scar)
     return row | {
         "t_cross_sectional": t_cs,
         "p_cross_sectional": 2 * stats.t.sf(abs(t_cs), n - 1),
@@ -97,9 +108,30 @@ def group_tests(firms: dict[str, dict], label: str) -> dict | None:
         "mean_residual_correlation": r_bar,
         "t_kp": t_kp,
         "p_kp": 2 * stats.t.sf(abs(t_kp), n - 1),
-        "z_rank": z_rank,
-        "p_rank": 2 * stats.norm.sf(abs(z_rank)),
+        "t_grank": t_grank,
+        "grank_degrees_of_freedom": grank_df,
+        "p_grank": 2 * stats.t.sf(abs(t_grank), grank_df),
+        "z_corrado": z_corrado,
+        "p_corrado": 2 * stats.norm.sf(abs(z_corrado)),
     }
+
+
+def grank(members: dict[str, dict], label: str, scar: np.ndarray) -> tuple[float, int]:
+    """Kolari and Pynnonen (2011), eqs. for GSAR, U, Z and t_grank: each firm's estimation residuals over its
+    sigma plus one event observation, its standardized CAR over the cross-sectional sd of the standardized CARs;
+    ranks per firm over its own observations (T_i), U = rank / (T_i + 1) - 1/2; S^2 = 1/T sum_t (N_t / N)
+    ubar_t^2 over the T time points; Z = ubar_0 / S; t = Z sqrt((T - 2) / (T - 1 - Z^2)), T - 2 df."""
+    event_observation = scar / scar.std(ddof=1)
+    columns = {}
+    for (ticker, firm), gsar_event in zip(members.items(), event_observation, strict=True):
+        gsar = pd.concat([firm["residuals"] / firm["sigma"], pd.Series([gsar_event], index=["event"])])
+        gsar.index = gsar.index.astype(str)
+        columns[ticker] = pd.Series(stats.rankdata(gsar.to_numpy()) / (len(gsar) + 1) - 0.5, gsar.index)
+    u = pd.DataFrame(columns)
+    n_t, u_bar = u.notna().sum(axis=1), u.mean(axis=1)
+    n, t_points = len(members), len(u)
+    z = u_bar["event"] / np.sqrt(((n_t / n) * u_bar**2).sum() / t_points)
+    return float(z * np.sqrt((t_points - 2) / (t_points - 1 - z**2))), t_points - 2
 
 
 def event_study(returns: pd.DataFrame, factors: pd.DataFrame, event_session_index: int, tickers: list[str]):
@@ -107,6 +139,9 @@ def event_study(returns: pd.DataFrame, factors: pd.DataFrame, event_session_inde
 
     returns: ticker, session_index, daily_return; factors: session_index, market_return, btc_return.
     """
+    factors = factors.sort_values("session_index")
+    assert (factors["session_index"].diff().dropna() == 1).all(), "one factor row per session"
+    factors = factors.assign(btc_previous_return=factors["btc_return"].shift(1))
     out = {}
     for model in MODELS:
         firms = {}

@@ -151,7 +151,7 @@ QUERIES = {
     "events": """
         select ticker, event_id, cast(event_date as varchar) as event_date, event_name, abnormal_return
         from marts.mart_event_reactions
-        where ticker in (select ticker from reference.miners)
+        where model = 'market' and ticker in (select ticker from reference.miners)
         order by event_date, event_id, ticker
     """,
     "event_study": f"""

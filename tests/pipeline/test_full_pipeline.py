@@ -90,6 +90,7 @@ def test_ai_pivot_shows_in_rolling_betas(pipeline: PipelineRun):
 def test_planted_event_shocks_show_up(pipeline: PipelineRun):
     reactions = pipeline.query(
         "select ticker, event_id, session_date, abnormal_return, estimation_n_obs from marts.mart_event_reactions"
+        " where model = 'market'"
     )
     reactions = reactions.set_index(["event_id", "ticker"])
     checked = 0
@@ -120,7 +121,7 @@ def test_microsoft_pullback_hits_ai_pivoted_miners_hardest(pipeline: PipelineRun
     rows = pipeline.query(
         "select r.ticker, r.abnormal_return, r.session_date from marts.mart_event_reactions r "
         "join staging.stg_reference__miners m using (ticker) "
-        "where r.event_id = 'msft_datacenter_pullback_2025' and m.is_miner"
+        "where r.event_id = 'msft_datacenter_pullback_2025' and r.model = 'market' and m.is_miner"
     )
     assert (rows["abnormal_return"] < 0).all()
     assert str(rows["session_date"].iloc[0].date()) == "2025-03-26"

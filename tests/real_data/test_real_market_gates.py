@@ -28,7 +28,7 @@ SUITES = {
 ID_COLUMNS = {
     "raw_market_prices": ("ticker", "date"),
     "mart_factor_exposure": ("ticker", "session_date", "window_size"),
-    "mart_event_reactions": ("ticker", "event_id"),
+    "mart_event_reactions": ("ticker", "event_id", "model"),
 }
 
 
@@ -100,7 +100,10 @@ CORRUPTIONS = {
     },
     "mart_event_reactions": {
         "null event": (set_first("event_id", None), "expect_column_values_to_not_be_null:event_id"),
-        "duplicate key": (duplicate_first_row, "expect_compound_columns_to_be_unique:['ticker', 'event_id']"),
+        "duplicate key": (
+            duplicate_first_row,
+            "expect_compound_columns_to_be_unique:['ticker', 'event_id', 'model']",
+        ),
         "return below -100%": (set_first("raw_return", -1.2), "expect_column_values_to_be_between:raw_return"),
         "more observations than sessions": (
             more_obs_than_window,

@@ -199,7 +199,7 @@ def test_microsoft_pullback_reactions_on_real_closes(real_run: RealRun):
     """2025-03-26: reports that Microsoft dropped ~2 GW of data-centre plans; AI-exposed miners fell 9-12%."""
     day = real_run.serving(
         "select * from marts.mart_event_reactions"
-        " where event_id = 'msft_datacenter_pullback_2025' and session_date = '2025-03-26'"
+        " where event_id = 'msft_datacenter_pullback_2025' and session_date = '2025-03-26' and model = 'market'"
     ).set_index("ticker")
     for ticker in ("CORZ", "APLD", "CIFR", "WULF"):
         assert day.loc[ticker, "raw_return"] < -0.09

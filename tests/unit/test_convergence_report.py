@@ -35,7 +35,7 @@ create table marts.mart_factor_exposure (
     beta_ai_upper_95 double
 );
 create table marts.mart_event_reactions (
-    ticker varchar, event_id varchar, event_date date, event_name varchar, session_date date,
+    ticker varchar, event_id varchar, model varchar, event_date date, event_name varchar, session_date date,
     abnormal_return double, car_m1_p1 double, car_0_p5 double, estimation_n_obs integer
 );
 create table marts.mart_event_study_summary (
@@ -87,11 +87,13 @@ insert into marts.mart_factor_exposure values
     ('MARA', '2024-09-27', 252, 252, 1.777, 0.123, 0.0, 0.5, 1.5, 2.0, -0.1, 0.3),
     ('CORZ', '2024-09-27', 60, 60, 9.876, 5.432, 0.0, 0.3, 9.0, 10.5, 5.0, 6.0);
 insert into marts.mart_event_reactions values
-    ('CORZ', 'btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
+    ('CORZ', 'btc_halving_2024', 'market', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
      -0.0734, -0.09, -0.1, 120),
-    ('MARA', 'btc_halving_2024', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
+    ('CORZ', 'btc_halving_2024', 'market_btc', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
+     -0.0111, -0.02, -0.03, 120),
+    ('MARA', 'btc_halving_2024', 'market', '2024-04-20', 'Bitcoin 4th halving (block 840000)', '2024-04-22',
      -0.0612, -0.08, -0.1, 120),
-    ('CORZ', 'corz_coreweave_200mw_2024', '2024-06-03', 'CORZ-CoreWeave 200 MW / $3.5B / 12y hosting deal',
+    ('CORZ', 'corz_coreweave_200mw_2024', 'market', '2024-06-03', 'CORZ-CoreWeave 200 MW / $3.5B / 12y hosting deal',
      '2024-06-03', 0.2250, 0.3, 0.35, 120);
 insert into marts.mart_event_study_summary values
     ('btc_halving_2024', 'market', '[-1,+1]', '2024-04-20', 'Bitcoin 4th halving (block 840000)', 11,
@@ -215,6 +217,7 @@ def test_page_holds_the_published_values(page_without_bundle: str):
     assert "1.011" in page and "1.457" in page  # and the latest band of beta_btc
     assert "9.876" not in page  # 60-session betas are not charted
     assert "-7.34" in page and "22.5" in page  # event-day abnormal returns, %
+    assert "-1.11" not in page  # of the market model only
     assert "2024-04-20" in page  # the halving line
     assert "Bitfarms Ltd.</b>" not in page and "fiscal years" in page  # BITF files annually only
 

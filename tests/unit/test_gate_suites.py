@@ -113,6 +113,7 @@ def good_event_reactions() -> pd.DataFrame:
         {
             "ticker": ["MARA", "ABTC"],
             "event_id": ["ev", "ev"],
+            "model": ["market", "market_btc"],
             "session_date": [date(2025, 11, 3)] * 2,
             "event_session_index": [900, 900],
             "raw_return": [0.05, -0.02],
@@ -123,6 +124,7 @@ def good_event_reactions() -> pd.DataFrame:
             "estimation_r_squared": [0.3, None],
             "residual_std": [0.04, None],
             "beta_market": [2.1, None],
+            "abnormal_return_t_stat": [0.75, None],
             "car_m1_p1_t_stat": [1.5, None],
             "car_0_p5_t_stat": [-0.5, None],
         }
@@ -143,7 +145,13 @@ def good_event_study_summary() -> pd.DataFrame:
             "p_cross_sectional": [0.005, None],
             "p_bmp": [0.01, None],
             "p_kp": [0.43, None],
-            "p_rank": [0.4, None],
+            "t_grank": [-1.9, None],
+            "grank_degrees_of_freedom": [119, None],
+            "p_grank": [0.06, None],
+            "p_corrado": [0.4, None],
+            "model_specification": ["r = alpha + beta_market * SPY", "r = alpha + ... (Dimson 1979)"],
+            "n_excluded_firms": [3, 15],
+            "excluded_firms": ["BITF (no prices)", "ABTC (listed after the event); ..."],
         }
     )
 
@@ -196,6 +204,7 @@ def test_good_mart_frames_pass():
         ("mart_event_reactions", "beta_market", 11.0),
         ("mart_event_reactions", "raw_return", 0.4 + 1e-6),
         ("mart_event_reactions", "abnormal_return", -0.45),
+        ("mart_event_reactions", "abnormal_return_t_stat", -101.0),
     ],
 )
 def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value: float):
@@ -214,6 +223,7 @@ def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value
 @pytest.mark.parametrize(
     ("column", "value"),
     [
+        ("model", "fama_french"),  # an unlabelled model
         ("raw_return", -1.0),  # a price went to zero or below
         ("estimation_n_obs", 121),  # more observations than the window has sessions
         ("estimation_sessions", 30),  # fewer sessions than observations
@@ -236,7 +246,11 @@ def test_event_reactions_invariants_block(column: str, value: object):
         ("n_firms", 0),
         ("share_negative", 1.5),
         ("p_kp", -0.1),
-        ("p_rank", 1.2),
+        ("p_grank", 1.5),
+        ("p_corrado", 1.2),
+        ("grank_degrees_of_freedom", 0),
+        ("model_specification", None),  # a row that does not say which model it tests
+        ("n_excluded_firms", None),
         ("mean_residual_correlation", 1.5),
     ],
 )

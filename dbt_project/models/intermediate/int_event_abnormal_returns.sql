@@ -1,8 +1,9 @@
 -- Event study, step 2: abnormal returns, per stock, event, model and session relative to the event
 -- session, over the estimation window (where they are the fit's residuals) and the event span -1..+5
 -- (where they are prediction errors): abnormal_return = daily_return - (alpha + beta_market *
--- market_return [+ beta_btc * btc_return]). Null when the model was not estimated or a return it
--- needs is missing. One row per session on which the stock has a price.
+-- market_return [+ beta_btc_same_day * btc_return + beta_btc_lag * btc_previous_return]). Null when the
+-- model was not estimated or a return it needs is missing. One row per session on which the stock has
+-- a price.
 
 {%- set estimation_start = var('event_estimation_start') %}
 {%- set estimation_end = var('event_estimation_end') %}
@@ -18,7 +19,8 @@ fits as (
         event_session_index,
         alpha,
         beta_market,
-        beta_btc
+        beta_btc_same_day,
+        beta_btc_lag
     from {{ ref('int_event_model_fits') }}
 
 ),
@@ -38,7 +40,8 @@ factor_returns as (
     select
         session_index,
         market_return,
-        btc_return
+        btc_return,
+        btc_previous_return
     from {{ ref('int_factor_returns') }}
 
 ),
@@ -54,9 +57,11 @@ relative_returns as (
         stock_returns.daily_return,
         factor_returns.market_return,
         factor_returns.btc_return,
+        factor_returns.btc_previous_return,
         fits.alpha,
         fits.beta_market,
-        fits.beta_btc
+        fits.beta_btc_same_day,
+        fits.beta_btc_lag
     from fits
     inner join stock_returns
         on fits.ticker = stock_returns.ticker
@@ -80,10 +85,14 @@ final as (
         daily_return,
         market_return,
         btc_return,
+        btc_previous_return,
         daily_return - (
             alpha
             + beta_market * market_return
-            + case when model = 'market_btc' then beta_btc * btc_return else 0 end
+            + case
+                when model = 'market_btc' then beta_btc_same_day * btc_return + beta_btc_lag * btc_previous_return
+                else 0
+            end
         ) as abnormal_return
     from relative_returns
     where relative_session between {{ estimation_start }} and {{ estimation_end }}

@@ -7,8 +7,9 @@
 -- ch. 4), not just L * sigma^2, because alpha and the betas are estimates:
 --     var(CAR) = sigma^2 * (L + L^2 / n + d' S^-1 d)
 -- with sigma the residual standard deviation, n the estimation observations, d the sum over the window
--- of each factor return minus its estimation mean, and S the centred cross-products of the factor
--- returns over the estimation window (for the market model: d^2 / ss_market). car_t_stat =
+-- of each factor return (market; for market_btc also bitcoin's same-session and previous-session
+-- returns) minus its estimation mean, and S^-1 the inverse of the factors' centred cross-products over
+-- the estimation window (int_event_model_fits; for the market model 1 / ss_market). car_t_stat =
 -- CAR / sqrt(var(CAR)) is Student-t with residual_degrees_of_freedom under normal errors.
 
 with
@@ -43,9 +44,13 @@ fits as (
         residual_degrees_of_freedom,
         estimation_mean_market_return,
         estimation_mean_btc_return,
-        estimation_ss_market_return,
-        estimation_ss_btc_return,
-        estimation_sp_market_btc_return
+        estimation_mean_btc_previous_return,
+        inverse_sxx_market_market,
+        inverse_sxx_market_btc,
+        inverse_sxx_market_btc_previous,
+        inverse_sxx_btc_btc,
+        inverse_sxx_btc_btc_previous,
+        inverse_sxx_btc_previous_btc_previous
     from {{ ref('int_event_model_fits') }}
 
 ),
@@ -59,7 +64,8 @@ abnormal_returns as (
         relative_session,
         abnormal_return,
         market_return,
-        btc_return
+        btc_return,
+        btc_previous_return
     from {{ ref('int_event_abnormal_returns') }}
     where relative_session between -1 and 5
 
@@ -75,7 +81,8 @@ window_sums as (
         count(abnormal_returns.abnormal_return) as n_abnormal_returns,
         sum(abnormal_returns.abnormal_return) as sum_abnormal_return,
         sum(abnormal_returns.market_return - fits.estimation_mean_market_return) as d_market,
-        sum(abnormal_returns.btc_return - fits.estimation_mean_btc_return) as d_btc
+        sum(abnormal_returns.btc_return - fits.estimation_mean_btc_return) as d_btc,
+        sum(abnormal_returns.btc_previous_return - fits.estimation_mean_btc_previous_return) as d_btc_previous
     from fits
     cross join windows
     inner join abnormal_returns
@@ -111,18 +118,17 @@ cars as (
                 then
                     (windows.window_end - windows.window_start + 1)
                     + pow(windows.window_end - windows.window_start + 1, 2) / fits.estimation_n_obs
+                    -- d' S^-1 d
+                    + fits.inverse_sxx_market_market * pow(window_sums.d_market, 2)
                     + case
-                        when fits.model = 'market'
-                            then pow(window_sums.d_market, 2) / nullif(fits.estimation_ss_market_return, 0)
-                        else (
-                            fits.estimation_ss_btc_return * pow(window_sums.d_market, 2)
-                            - 2 * fits.estimation_sp_market_btc_return * window_sums.d_market * window_sums.d_btc
-                            + fits.estimation_ss_market_return * pow(window_sums.d_btc, 2)
-                        ) / nullif(
-                            fits.estimation_ss_market_return * fits.estimation_ss_btc_return
-                            - pow(fits.estimation_sp_market_btc_return, 2),
-                            0
-                        )
+                        when fits.model = 'market' then 0
+                        else
+                            2 * fits.inverse_sxx_market_btc * window_sums.d_market * window_sums.d_btc
+                            + 2 * fits.inverse_sxx_market_btc_previous
+                            * window_sums.d_market * window_sums.d_btc_previous
+                            + fits.inverse_sxx_btc_btc * pow(window_sums.d_btc, 2)
+                            + 2 * fits.inverse_sxx_btc_btc_previous * window_sums.d_btc * window_sums.d_btc_previous
+                            + fits.inverse_sxx_btc_previous_btc_previous * pow(window_sums.d_btc_previous, 2)
                     end
         end as car_variance_factor
     from fits

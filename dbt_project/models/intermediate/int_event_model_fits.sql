@@ -1,10 +1,17 @@
 -- Event study, step 1: the normal-return models, per stock, event and model, estimated by OLS over US
 -- sessions var('event_estimation_start')..var('event_estimation_end') relative to the event session:
 --     model 'market':     daily_return = alpha + beta_market * market_return + e
---     model 'market_btc': daily_return = alpha + beta_market * market_return + beta_btc * btc_return + e
--- Each model uses the estimation sessions where all of its returns exist. The fit is written with
--- centred sums (the closed form of OLS with an intercept); the centred factor moments are kept, since
--- the prediction-error variance of a cumulative abnormal return needs them (int_event_cars).
+--     model 'market_btc': daily_return = alpha + beta_market * market_return
+--                                        + beta_btc_same_day * btc_return + beta_btc_lag * btc_previous_return + e
+-- btc_previous_return is bitcoin's return on the previous US session (Dimson 1979, as in
+-- mart_factor_exposure): Yahoo's BTC-USD bar closes at 00:00 UTC, three (EST) or four (EDT) hours after
+-- the US close, so part of a session's news sits in the previous session's bitcoin bar and bitcoin's
+-- evening reaches the stock a session late. beta_btc = beta_btc_same_day + beta_btc_lag.
+-- Each model uses the estimation sessions where all of its returns exist. The centred moment matrix
+-- of (market, btc, btc_previous, y) is swept (macro ols_sweep_ctes): the market model on its first
+-- pivot, the market_btc model on all three. inverse(S_xx), the inverse of the factors' centred
+-- cross-products, and the factor means are kept: the prediction-error variance of a cumulative
+-- abnormal return needs them (int_event_cars).
 --
 -- Event session: the seed's first_us_session when given (e.g. news after the US close), else the
 -- event date; in both cases snapped to the first US session on or after that date. An event is kept
@@ -49,7 +56,8 @@ factor_returns as (
     select
         session_index,
         market_return,
-        btc_return
+        btc_return,
+        btc_previous_return
     from {{ ref('int_factor_returns') }}
 
 ),
@@ -58,6 +66,7 @@ stock_returns as (
 
     select
         ticker,
+        factor_role,
         session_index,
         daily_return
     from {{ ref('int_daily_returns') }}
@@ -66,7 +75,8 @@ stock_returns as (
 
 ),
 
--- number of estimated coefficients, intercept included
+-- number of estimated coefficients, intercept included. Bitcoin itself gets no market_btc model (a
+-- regression on its own return), as the market factor gets none at all.
 models as (
 
     select
@@ -75,7 +85,7 @@ models as (
     union all
     select
         'market_btc' as model,
-        3 as n_params
+        4 as n_params
 
 ),
 
@@ -103,6 +113,7 @@ ticker_spans as (
 
     select
         ticker,
+        any_value(factor_role) as factor_role,
         min(session_index) as first_session_index,
         max(session_index) as last_session_index
     from stock_returns
@@ -114,6 +125,7 @@ ticker_events as (
 
     select
         ticker_spans.ticker,
+        ticker_spans.factor_role,
         event_sessions.event_id,
         event_sessions.event_date,
         event_sessions.event_name,
@@ -133,17 +145,19 @@ ticker_events as (
 
 ),
 
--- the estimation sample of each model: y, market and (market_btc model only) btc returns all present;
--- the market model's btc column is 0, so its btc sums vanish
+-- the estimation sample of each model: y, market and (market_btc model only) both bitcoin returns
+-- present; the market model's bitcoin columns are 0 and never swept
 estimation_returns as (
 
     select
         ticker_events.ticker,
         ticker_events.event_id,
         models.model,
-        stock_returns.daily_return as y,
-        factor_returns.market_return as m,
-        case when models.model = 'market_btc' then factor_returns.btc_return else 0 end as b
+        models.n_params,
+        factor_returns.market_return as x0,
+        case when models.model = 'market_btc' then factor_returns.btc_return else 0 end as x1,
+        case when models.model = 'market_btc' then factor_returns.btc_previous_return else 0 end as x2,
+        stock_returns.daily_return as x3
     from ticker_events
     inner join stock_returns
         on ticker_events.ticker = stock_returns.ticker
@@ -152,74 +166,60 @@ estimation_returns as (
             and ticker_events.event_session_index + {{ estimation_end }}
     inner join factor_returns
         on stock_returns.session_index = factor_returns.session_index
-    cross join models
+    inner join models
+        on ticker_events.factor_role is distinct from 'btc'
+        or models.model = 'market'
     where stock_returns.daily_return is not null
         and factor_returns.market_return is not null
-        and (models.model = 'market' or factor_returns.btc_return is not null)
+        and (
+            models.model = 'market'
+            or (factor_returns.btc_return is not null and factor_returns.btc_previous_return is not null)
+        )
 
 ),
 
-estimation_sums as (
+-- means and centred cross-products s_i_j of (market, btc, btc_previous, y), indices 0..3
+centred as (
 
     select
         ticker,
         event_id,
         model,
+        any_value(n_params) as n_params,
         count(*) as n,
-        sum(y) as s_y,
-        sum(m) as s_m,
-        sum(b) as s_b,
-        sum(y * y) as s_yy,
-        sum(m * m) as s_mm,
-        sum(b * b) as s_bb,
-        sum(y * m) as s_ym,
-        sum(y * b) as s_yb,
-        sum(m * b) as s_mb
+        {%- for i in range(4) %}
+        avg(x{{ i }}) as mean_{{ i }},
+        {%- endfor %}
+        {%- for i in range(4) %}
+        {%- for j in range(i, 4) %}
+        {%- if i == j %}
+        -- greatest() absorbs rounding just below zero
+        greatest(sum(x{{ i }} * x{{ i }}) - sum(x{{ i }}) * sum(x{{ i }}) / count(*), 0) as s_{{ i }}_{{ i }},
+        {%- else %}
+        sum(x{{ i }} * x{{ j }}) - sum(x{{ i }}) * sum(x{{ j }}) / count(*) as s_{{ i }}_{{ j }},
+        {%- endif %}
+        {%- endfor %}
+        {%- endfor %}
+        greatest(sum(x3 * x3) - sum(x3) * sum(x3) / count(*), 0) as ss_y
     from estimation_returns
     group by ticker, event_id, model
 
 ),
 
-estimation_moments as (
+{{ ols_sweep_ctes('centred', 4, 3, prefix='s_', cte_prefix='swept_') }},
 
-    select
-        estimation_sums.ticker,
-        estimation_sums.event_id,
-        estimation_sums.model,
-        estimation_sums.n,
-        models.n_params,
-        estimation_sums.s_y / estimation_sums.n as mean_y,
-        estimation_sums.s_m / estimation_sums.n as mean_m,
-        estimation_sums.s_b / estimation_sums.n as mean_b,
-        -- centred sums of squares; greatest() absorbs rounding just below zero
-        greatest(estimation_sums.s_yy - estimation_sums.s_y * estimation_sums.s_y / estimation_sums.n, 0) as ss_y,
-        greatest(estimation_sums.s_mm - estimation_sums.s_m * estimation_sums.s_m / estimation_sums.n, 0) as ss_m,
-        greatest(estimation_sums.s_bb - estimation_sums.s_b * estimation_sums.s_b / estimation_sums.n, 0) as ss_b,
-        estimation_sums.s_ym - estimation_sums.s_y * estimation_sums.s_m / estimation_sums.n as sp_ym,
-        estimation_sums.s_yb - estimation_sums.s_y * estimation_sums.s_b / estimation_sums.n as sp_yb,
-        estimation_sums.s_mb - estimation_sums.s_m * estimation_sums.s_b / estimation_sums.n as sp_mb
-    from estimation_sums
-    inner join models
-        on estimation_sums.model = models.model
-    where estimation_sums.n >= {{ min_estimation_sessions }}
-        -- at least one residual degree of freedom
-        and estimation_sums.n > models.n_params
+-- after the first pivot the market model is solved (its bitcoin pivots are zero and would give nulls);
+-- after the third, the market_btc model. In the x block, -inverse(S_xx); in the y column, the slopes;
+-- in the y-y cell, the residual sum of squares. The market model's bitcoin cells are not its own.
+solved as (
 
-),
-
-slopes as (
-
-    select
-        *,
-        -- the 2x2 normal equations of the two slopes (Cramer's rule); the market model has one slope
-        case
-            when model = 'market' then sp_ym / nullif(ss_m, 0)
-            else (ss_b * sp_ym - sp_mb * sp_yb) / nullif(ss_m * ss_b - sp_mb * sp_mb, 0)
-        end as beta_market,
-        case
-            when model = 'market_btc' then (ss_m * sp_yb - sp_mb * sp_ym) / nullif(ss_m * ss_b - sp_mb * sp_mb, 0)
-        end as beta_btc
-    from estimation_moments
+    select *
+    from swept_1
+    where model = 'market'
+    union all
+    select *
+    from swept_3
+    where model = 'market_btc'
 
 ),
 
@@ -230,21 +230,30 @@ fits as (
         event_id,
         model,
         n,
-        mean_m,
-        mean_b,
-        ss_m,
-        ss_b,
-        sp_mb,
-        beta_market,
-        beta_btc,
-        mean_y - beta_market * mean_m - coalesce(beta_btc, 0) * mean_b as alpha,
+        n_params,
+        mean_0,
+        mean_1,
+        mean_2,
+        s_0_3 as beta_market,
+        {%- for name, cell in [('beta_btc_same_day', 's_1_3'), ('beta_btc_lag', 's_2_3')] %}
+        case when model = 'market_btc' then {{ cell }} end as {{ name }},
+        {%- endfor %}
+        -s_0_0 as inverse_0_0,
+        {%- for i, j in [(0, 1), (0, 2), (1, 1), (1, 2), (2, 2)] %}
+        case when model = 'market_btc' then -s_{{ i }}_{{ j }} end as inverse_{{ i }}_{{ j }},
+        {%- endfor %}
+        mean_3
+        - s_0_3 * mean_0
+        - case when model = 'market_btc' then s_1_3 * mean_1 + s_2_3 * mean_2 else 0 end as alpha,
         -- explained over total centred sum of squares
-        (beta_market * sp_ym + coalesce(beta_btc * sp_yb, 0)) / nullif(ss_y, 0) as r_squared,
-        -- residual sum of squares = ss_y - explained, with n - n_params degrees of freedom
-        sqrt(greatest(ss_y - beta_market * sp_ym - coalesce(beta_btc * sp_yb, 0), 0) / (n - n_params))
-            as residual_std
-    from slopes
-    where beta_market is not null
+        1 - greatest(s_3_3, 0) / nullif(ss_y, 0) as r_squared,
+        sqrt(greatest(s_3_3, 0) / (n - n_params)) as residual_std
+    from solved
+    where n >= {{ min_estimation_sessions }}
+        -- at least one residual degree of freedom
+        and n > n_params
+        and s_0_3 is not null
+        and (model = 'market' or (s_1_3 is not null and s_2_3 is not null))
 
 ),
 
@@ -259,24 +268,32 @@ final as (
         ticker_events.session_date,
         ticker_events.event_session_index,
         cast(ticker_events.estimation_sessions as integer) as estimation_sessions,
-        cast(coalesce(estimation_sums.n, 0) as integer) as estimation_n_obs,
+        cast(coalesce(sample_sizes.n, 0) as integer) as estimation_n_obs,
         fits.alpha,
         fits.beta_market,
-        fits.beta_btc,
+        fits.beta_btc_same_day + fits.beta_btc_lag as beta_btc,
+        fits.beta_btc_same_day,
+        fits.beta_btc_lag,
         fits.r_squared as estimation_r_squared,
         fits.residual_std,
         cast(fits.n - models.n_params as integer) as residual_degrees_of_freedom,
-        fits.mean_m as estimation_mean_market_return,
-        case when models.model = 'market_btc' then fits.mean_b end as estimation_mean_btc_return,
-        fits.ss_m as estimation_ss_market_return,
-        case when models.model = 'market_btc' then fits.ss_b end as estimation_ss_btc_return,
-        case when models.model = 'market_btc' then fits.sp_mb end as estimation_sp_market_btc_return
+        fits.mean_0 as estimation_mean_market_return,
+        case when models.model = 'market_btc' then fits.mean_1 end as estimation_mean_btc_return,
+        case when models.model = 'market_btc' then fits.mean_2 end as estimation_mean_btc_previous_return,
+        fits.inverse_0_0 as inverse_sxx_market_market,
+        fits.inverse_0_1 as inverse_sxx_market_btc,
+        fits.inverse_0_2 as inverse_sxx_market_btc_previous,
+        fits.inverse_1_1 as inverse_sxx_btc_btc,
+        fits.inverse_1_2 as inverse_sxx_btc_btc_previous,
+        fits.inverse_2_2 as inverse_sxx_btc_previous_btc_previous
     from ticker_events
-    cross join models
-    left join estimation_sums
-        on ticker_events.ticker = estimation_sums.ticker
-        and ticker_events.event_id = estimation_sums.event_id
-        and models.model = estimation_sums.model
+    inner join models
+        on ticker_events.factor_role is distinct from 'btc'
+        or models.model = 'market'
+    left join centred as sample_sizes
+        on ticker_events.ticker = sample_sizes.ticker
+        and ticker_events.event_id = sample_sizes.event_id
+        and models.model = sample_sizes.model
     left join fits
         on ticker_events.ticker = fits.ticker
         and ticker_events.event_id = fits.event_id

@@ -1,6 +1,10 @@
 -- Factor returns side by side, one row per US session. Factors are picked by their role in the
 -- factors seed, so swapping e.g. the AI bellwether is a seed change, not a code change.
 -- A factor without a return on a session leaves its column null for that session.
+-- btc_previous_return is bitcoin's return on the session before (the Dimson lag of the event study's
+-- market_btc model): Yahoo's BTC-USD bar closes at 00:00 UTC, three (EST) or four (EDT) hours after
+-- the US close, so part of a session's news reaches bitcoin's previous bar and bitcoin's evening
+-- reaches the stock a session late.
 
 with
 
@@ -44,6 +48,8 @@ final as (
         sessions.session_date,
         sessions.session_index,
         pivoted.btc_return,
+        -- one row per session (the left join from sessions), so the previous row is the previous session
+        lag(pivoted.btc_return) over (order by sessions.session_index) as btc_previous_return,
         pivoted.ai_return,
         pivoted.market_return,
         pivoted.sector_return
