@@ -5,7 +5,7 @@
 --
 -- * market: the market factor's return (factors seed role `market`, SPY).
 -- * btc, btc_previous: bitcoin's return on the session and on the session before (Dimson 1979).
---   Yahoo's BTC-USD bar closes at 00:00 UTC, four or five hours after the US close, so a session's
+--   Yahoo's BTC-USD bar closes at 00:00 UTC, three hours (EST) or four (EDT) after the US close, so a session's
 --   bitcoin return misses the hours just before the stock's own return starts (they sit in the
 --   previous session's bitcoin bar), and bitcoin's evening moves reach the stock only the next
 --   session. Daily bars cannot be realigned to 16:00 New York, so beta_btc is the Dimson sum
