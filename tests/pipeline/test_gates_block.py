@@ -22,13 +22,34 @@ from tests.pipeline.published import (
 )
 from tests.pipeline_run import PipelineRun
 
+# problem -> (the statement that makes it, the blocking expectation that must name it)
 BAD_ROWS = {
-    "null close": "insert into raw.market_prices select * replace (null as close, date '2026-11-21' as date) "
-    "from raw.market_prices where ticker = 'MARA' and date = date '2026-11-20'",
-    "negative price": "update raw.market_prices set close = -3.5 where ticker = 'RIOT' and date = date '2026-11-20'",
-    "duplicate bar": "insert into raw.market_prices select * from raw.market_prices "
-    "where ticker = 'CLSK' and date = date '2026-11-20'",
+    "null close": (
+        "insert into raw.market_prices select * replace (null as close, date '2026-11-21' as date) "
+        "from raw.market_prices where ticker = 'MARA' and date = date '2026-11-20'",
+        "expect_column_values_to_not_be_null(close)",
+    ),
+    "negative price": (
+        "update raw.market_prices set close = -3.5 where ticker = 'RIOT' and date = date '2026-11-20'",
+        "expect_column_values_to_be_between(close)",
+    ),
+    "duplicate bar": (
+        "insert into raw.market_prices select * from raw.market_prices "
+        "where ticker = 'CLSK' and date = date '2026-11-20'",
+        "expect_compound_columns_to_be_unique(ticker,date)",
+    ),
 }
+
+
+def blocking_expectations(gate: dg.AssetCheckEvaluation) -> set[str]:
+    """The critical expectations a gate failed, as `expectation(columns)`."""
+    named = set()
+    for failure in gate.metadata["failures"].value:
+        kwargs = failure["kwargs"]
+        columns = kwargs.get("column") or ",".join(kwargs.get("column_list") or [kwargs.get("column_A", "")])
+        if failure["severity"] == "critical":
+            named.add(f"{failure['expectation']}({columns})")
+    return named
 
 
 def mart_digest(database: Path) -> str:
@@ -49,7 +70,7 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
-        connection.execute(BAD_ROWS[problem])
+        connection.execute(BAD_ROWS[problem][0])
     before = mart_digest(tmp_path / "warehouse.duckdb")
     served = served_files(tmp_path)
 
@@ -63,7 +84,7 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
         if c.asset_key.to_user_string() == "raw_market_prices" and c.check_name == "ge_gate"
     )
     assert not gate.passed
-    assert gate.metadata["expectations_failed"].value >= 1
+    assert BAD_ROWS[problem][1] in blocking_expectations(gate), blocking_expectations(gate)
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert built == {"raw_market_prices"}  # no dbt model was built, nothing published
     assert mart_digest(tmp_path / "warehouse.duckdb") == before
@@ -77,11 +98,13 @@ BAD_FILINGS = {
         "raw_sec_revenue_facts",
         "update raw.sec_revenue_facts set period_start = period_end + interval 5 day"
         " where ticker = 'MARA' and period_end = date '2024-03-31'",
+        "expect_column_pair_values_a_to_be_greater_than_b(period_end)",
     ),
     # the same fact twice in one filing: the raw key is no longer unique
     "duplicate fact": (
         "raw_sec_revenue_facts",
         "insert into raw.sec_revenue_facts select * from raw.sec_revenue_facts where ticker = 'RIOT' limit 1",
+        "expect_compound_columns_to_be_unique(accession_number,concept,context_id,unit)",
     ),
     # a malformed accession number in the filings index
     "bad accession": (
@@ -89,6 +112,7 @@ BAD_FILINGS = {
         "update raw.sec_filings set accession_number = '12-34' where ticker = 'CLSK' and form = '8-K'"
         " and accession_number = (select min(accession_number) from raw.sec_filings where ticker = 'CLSK'"
         " and form = '8-K')",
+        "expect_column_values_to_match_regex(accession_number)",
     ),
 }
 
@@ -107,7 +131,7 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
 
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
-    asset, statement = BAD_FILINGS[problem]
+    asset, statement, expectation = BAD_FILINGS[problem]
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(statement)
     before = sec_mart_digest(tmp_path / "warehouse.duckdb")
@@ -124,6 +148,7 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
         if c.asset_key.to_user_string() == asset and c.check_name == "ge_gate"
     )
     assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    assert expectation in blocking_expectations(gate), blocking_expectations(gate)
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert not built & {*SEC_MARTS, "publish", "convergence_report"}
     assert sec_mart_digest(tmp_path / "warehouse.duckdb") == before
@@ -139,7 +164,7 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
 
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
-    _, statement = BAD_FILINGS["duplicate fact"]
+    _, statement, _ = BAD_FILINGS["duplicate fact"]
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(statement)
     served = served_files(tmp_path)
