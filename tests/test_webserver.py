@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import duckdb
 import pytest
 import requests
@@ -413,6 +414,10 @@ def dagster_dev(dbt_manifest: Path, tmp_path: Path) -> Iterator[DagsterDev]:
     for folder in (data_dir, dagster_home, cwd):
         folder.mkdir()
     (dagster_home / "dagster.yaml").write_text(DAEMON_DAGSTER_YAML)
+    # The instance's SQLite storages created once, here: two processes creating them at once (as `dagster dev`
+    # never does) can stamp their schema version twice.
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        instance.get_runs(limit=1)
     env = offline_env(DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir))
     env.pop("DAGSTER_IS_DEV_CLI", None)
     workspace = ("-w", str(PROJECT_ROOT / "workspace.yaml"))

@@ -32,7 +32,8 @@ EVALUATION_SECONDS = 10  # how soon a publish follows a run (each evaluation is 
 
 def _published_itself(instance: dg.DagsterInstance, run_id: str) -> bool:
     materialized = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-    return any(record.event_log_entry.asset_key == publish.key for record in materialized)
+    events = (record.event_log_entry.dagster_event for record in materialized)
+    return any(event is not None and event.asset_key == publish.key for event in events)
 
 
 def _started_a_step(instance: dg.DagsterInstance, run_id: str) -> bool:
@@ -45,7 +46,7 @@ def no_publish_needed(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str |
         return "it was started by `miners run`, which publishes after it itself"
     if run.tags.get(BACKFILL_TAG):
         return f"it belongs to backfill {run.tags[BACKFILL_TAG]}: publish_after_backfill_sensor publishes after it"
-    if run.job_name == publish_job.name or (run.asset_selection is not None and run.asset_selection <= SERVING_ASSETS):
+    if run.job_name == publish_job.name or (run.asset_selection and run.asset_selection <= SERVING_ASSETS):
         return "it built no warehouse asset"
     if not _started_a_step(instance, run.run_id):
         return "it started no step"
