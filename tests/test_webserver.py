@@ -1,9 +1,10 @@
 """The real Dagster webserver, on loopback: it serves every asset and check, and a run launched over GraphQL lands;
 with the daemon beside it, what the UI's buttons run (a backfill, the Launchpad, Materialize) and the publish after.
 
-The first test's server is `dagster-webserver` alone, not `dagster dev`: `dagster dev` sets DAGSTER_IS_DEV_CLI, so each code
-server and run worker would `dbt parse` again (`DbtProject.prepare_if_dev()`), and it also starts a daemon and a
-second code server; measured here it took more than twice as long to load and to run.
+The first test's server is `dagster-webserver` alone, not `dagster dev`: `dagster dev` sets DAGSTER_IS_DEV_CLI, so
+each code server and run worker would `dbt parse` again (`DbtProject.prepare_if_dev()`), and it also starts a daemon
+and a second code server; measured here it took more than twice as long to load and to run. The second starts
+`dagster dev`'s two processes, webserver and daemon, apart, for the same reason.
 """
 
 import contextlib
