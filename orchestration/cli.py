@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from orchestration.defs.run_tags import AFTER_RUN_TAG, CLI_RUN_TAGS, PROCESS_LOCK_TAG
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
 from orchestration.settings import apply_settings, prepare_dagster_home
 
@@ -52,13 +53,8 @@ MANIFEST_FREE_MODULES = (
 )
 
 
-# Tags the runs this command starts: they execute in this process, so nothing else watches them.
-CLI_RUN_TAGS = {"miners/launched_by": "cli"}
-
-
-# On every run a `miners run` process starts: the lock file it holds while it lives (see `hold_process_lock`),
-# in this folder of the Dagster home.
-PROCESS_LOCK_TAG = "miners/process_lock"
+# The lock files `miners run` processes hold while they live (see `hold_process_lock`), in this folder of the
+# Dagster home; PROCESS_LOCK_TAG names the one on each run.
 PROCESS_LOCK_DIR = "miners_runs"
 
 
@@ -208,7 +204,6 @@ def _run(
             importlib.import_module(module)
         wait_for_parse(parsing)
         from orchestration.definitions import defs
-        from orchestration.defs.serving.sensors import AFTER_RUN_TAG
     gc.enable()
 
     job = defs.resolve_job_def(job_name)

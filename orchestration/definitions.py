@@ -6,6 +6,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.executor import partition_checked_in_process_executor
 from orchestration.defs.freshness import with_freshness_policies
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
@@ -50,5 +51,5 @@ defs = dg.Definitions(
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     loggers={"console": dg.default_loggers()["console"], "progress": progress_logger},
-    executor=dg.in_process_executor,
+    executor=partition_checked_in_process_executor,
 )

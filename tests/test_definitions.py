@@ -65,10 +65,23 @@ def test_definitions_load(dbt_manifest: Path):
         "publish",
         "convergence_report",
     }
-    for status in ("success", "failure"):
+    for status in ("success", "failure", "backfill"):
         sensor = defs.resolve_sensor_def(f"publish_after_{status}_sensor")
         assert sensor.job_name == "publish_job"
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_a_partitioned_run_without_partitions_is_refused_saying_how_to_choose(dbt_manifest: Path):
+    from orchestration.defs.executor import refusal
+    from orchestration.defs.ingest.partitions import monthly_partitions
+
+    partitioned = {"raw_market_prices": monthly_partitions}
+    why = refusal("all_assets_job", partitioned, run_is_partitioned=False)
+    assert why.startswith("all_assets_job runs raw_market_prices, which is partitioned by month, and no partition")
+    first, last = monthly_partitions.get_partition_keys()[0], monthly_partitions.get_partition_keys()[-1]
+    assert f"{first}...{last}" in why and "partition selector" in why and "`miners run`" in why
+    assert refusal("all_assets_job", partitioned, run_is_partitioned=True) is None
+    assert refusal("sec_filings_job", {}, run_is_partitioned=False) is None
 
 
 def test_dbt_steps_split_by_the_raw_data_they_read(dbt_manifest: Path):

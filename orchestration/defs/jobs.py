@@ -1,9 +1,9 @@
 """Jobs: the whole pipeline, the market slice that the after-close schedule runs, and the publish that follows.
 
 The pipeline jobs build and gate; they leave out the `serving` group. `publish_job` (publish and the report)
-runs after each of them whatever its outcome: `miners run` runs it next in the same process, and
-`publish_after_success_sensor` and `publish_after_failure_sensor` launch it after runs started anywhere else
-(schedules, sensors, the UI). Run apart, a failed gate cannot abandon publish: publish serves what passed and
+runs after each of them whatever its outcome: `miners run` runs it next in the same process, and the sensors in
+defs/serving/sensors.py launch it after runs started anywhere else (schedules, sensors, the UI's Launchpad and
+Materialize, once per backfill). Run apart, a failed gate cannot abandon publish: publish serves what passed and
 carries over the rest.
 """
 

@@ -14,6 +14,8 @@ import time
 
 import dagster as dg
 
+from orchestration.defs.failures import root_cause
+
 # dagster-dbt says this once per dbt source test, because those are deliberately not Dagster checks.
 SOURCE_TEST_NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test"
 # dagster-dbt's INFO lines around each dbt command (what it selected, which command ran): shown when verbose.
@@ -68,7 +70,8 @@ class ProgressHandler(logging.Handler):
             self.say(f"finished {step} in {time.monotonic() - self.step_started.get(step, self.started):.1f}s")
         elif kind == "STEP_FAILURE":
             self.say_built(step)
-            self.say(f"FAILED   {step}: {event.step_failure_data.error.message.strip()[:500]}")
+            # the root cause, not Dagster's wrapper ("Error occurred while executing op ...:")
+            self.say(f"FAILED   {step}: {root_cause(event.step_failure_data.error)[:1000]}")
         elif kind == "STEP_SKIPPED":
             self.say(f"skipped  {step} (an upstream step or blocking check failed)")
         elif kind == "ASSET_MATERIALIZATION":

@@ -2,7 +2,7 @@
 
 The marts are in both jobs' selections (everything downstream of the raw assets), so they follow their
 inputs: a run that loads new data rebuilds and gates what depends on it, and `publish_job` follows the run
-(launched by publish_after_success_sensor / publish_after_failure_sensor) whatever its outcome.
+(launched by the publish sensors, defs/serving/sensors.py) whatever its outcome.
 """
 
 from datetime import timedelta

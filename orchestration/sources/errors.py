@@ -5,6 +5,11 @@ class MarketDataError(ValueError):
     """Bad market data; the message names the ticker and where the data came from."""
 
 
+class SourceUnreachableError(MarketDataError):
+    """The source could not be reached at all (DNS, connection refused, every item failing the same way): one
+    error naming the host and the cause, instead of one 'missing' ticker per request."""
+
+
 class SecDataError(ValueError):
     """Bad SEC data; the message names the CIK, the accession and the document or URL it came from."""
 

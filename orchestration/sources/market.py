@@ -15,7 +15,7 @@ from orchestration.paths import SNAPSHOT_DIR
 from orchestration.sources.csv_prices import find_price_files, read_price_csv
 from orchestration.sources.errors import MarketDataError
 from orchestration.sources.prices import ROW_COLUMNS, normalize_history
-from orchestration.sources.yahoo import YahooClient, split_by_ticker
+from orchestration.sources.yahoo import YahooClient, check_reachable, split_by_ticker
 from orchestration.sources.yahoo_replay import replay_session
 
 SOURCES = ("snapshot", "live", "csv")
@@ -74,6 +74,8 @@ class YahooSource:
             frame.stack(level="Ticker", future_stack=True).dropna(how="all").to_csv(payload, compression="gzip")
         origin = f"Yahoo download {start}..{end} ({payload.name})"
         by_ticker = split_by_ticker(frame, tickers)
+        if not by_ticker:  # nothing at all: say so once if Yahoo is unreachable, not per ticker
+            check_reachable(self.client, tickers, errors, start, end)
         parts, missing = [], {}
         for ticker in tickers:
             if ticker not in by_ticker:

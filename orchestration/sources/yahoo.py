@@ -13,7 +13,7 @@ from pandas.errors import Pandas4Warning
 from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 from yfinance.exceptions import YFRateLimitError
 
-from orchestration.sources.errors import MarketDataError
+from orchestration.sources.errors import MarketDataError, SourceUnreachableError
 
 # yfinance, when imported, shows every DeprecationWarning raised from its modules. pandas 3 deprecates the
 # `inplace=` its download code passes to sort_index and rename (several times per download); no argument of
@@ -24,6 +24,10 @@ warnings.filterwarnings(
 )
 
 log = logging.getLogger(__name__)
+
+# Where yfinance asks for daily bars (yfinance.const._BASE_URL_): the host a reachability probe asks.
+YAHOO_HOST = "query2.finance.yahoo.com"
+PROBE_TIMEOUT_SECONDS = 15
 
 
 class _Collect(logging.Handler):
@@ -105,6 +109,45 @@ class YahooClient:
                 f"Yahoo rate limit (HTTP 429) persisted after {self.max_attempts} attempts "
                 f"downloading {', '.join(tickers)} for {start}..{end}"
             ) from error
+
+    def unreachable(self) -> str | None:
+        """What is wrong when Yahoo cannot be used at all, else None: its host gives no HTTP answer (DNS,
+        connection refused, timeout), or answers a chart request for SPY, which always exists, with an error.
+
+        yfinance turns a network failure into one 'possibly delisted; no timezone found' per ticker; one request
+        of our own, over the same transport (the client's session, or curl_cffi as yfinance uses), tells them
+        apart.
+        """
+        url = f"https://{YAHOO_HOST}/v8/finance/chart/SPY"
+        try:
+            if self.session is not None:
+                response = self.session.get(url, timeout=PROBE_TIMEOUT_SECONDS)
+            else:
+                from curl_cffi import requests as curl_requests
+
+                response = curl_requests.get(url, timeout=PROBE_TIMEOUT_SECONDS, impersonate="chrome")
+        except Exception as error:  # any failure to get an answer is the diagnosis
+            return f"cannot be reached: {YAHOO_HOST}: {type(error).__name__}: {' '.join(str(error).split())}"
+        if response.status_code >= 400:
+            return f"refuses requests: {YAHOO_HOST} answered HTTP {response.status_code} to a chart request for SPY"
+        return None
+
+
+def check_reachable(client: YahooClient, tickers: list[str], errors: dict[str, str], start: date, end: date) -> None:
+    """When no ticker returned a bar: raise SourceUnreachableError, once, if Yahoo cannot be used at all or
+    every ticker failed with the same error; otherwise (Yahoo answered, the tickers had nothing) return."""
+    window = f"{start}..{end}"
+    if why := client.unreachable():
+        raise SourceUnreachableError(
+            f"Yahoo Finance {why}; no ticker was downloaded for {window} (check the network, proxy or DNS; "
+            "yfinance reports this as tickers 'possibly delisted')"
+        )
+    reasons = {errors.get(ticker) for ticker in tickers}
+    if len(tickers) > 1 and len(reasons) == 1 and None not in reasons:
+        raise SourceUnreachableError(
+            f"Yahoo Finance ({YAHOO_HOST}) failed the same way for all {len(tickers)} tickers for {window}: "
+            f"{reasons.pop()}"
+        )
 
 
 def split_by_ticker(frame: pd.DataFrame, tickers: list[str]) -> dict[str, pd.DataFrame]:

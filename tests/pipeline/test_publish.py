@@ -2,6 +2,7 @@
 what it taints: a table whose build failed its gate (or sits downstream of a failed gate) is served as it was
 last published, byte for byte, and marked stale with the reason; every other table is served fresh."""
 
+import functools
 from pathlib import Path
 
 import dagster as dg
@@ -9,8 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.defs.failures import root_cause
 from orchestration.defs.quality import gates
 from orchestration.defs.serving.publish import served_marts, served_tables
+from orchestration.sources import market
+from orchestration.sources.yahoo import YAHOO_HOST, YahooClient
 from tests.pipeline.published import (
     built_rows,
     check_outcomes,
@@ -22,6 +26,7 @@ from tests.pipeline.published import (
     served_rows,
 )
 from tests.pipeline_run import PipelineRun
+from tests.unit.test_yahoo_seam import NoNetworkAdapter, session_with
 
 SERVED = set(served_tables())
 OBJECTS = SERVED | {"main.publish_log", "main.publish_status"}  # publish_status: a view on publish_log
@@ -190,3 +195,52 @@ def test_a_clean_rerun_publishes_a_new_file(pipeline: PipelineRun, tmp_path: Pat
     assert {r[0] for r in runs} == {pipeline.publish_result.run_id, published.run_id}  # earlier publishes kept
     assert statuses == [("fresh",)]
     assert not list(tmp_path.glob(".serving*"))  # nothing left aside
+
+
+def test_an_unreachable_source_keeps_the_last_publish_marked_stale_with_why(
+    pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """MINERS_SOURCE=live with the network seam failing as offline (every request fails before any answer):
+    the market run fails once, naming Yahoo's host and the error, not one 'delisted' ticker at a time; the
+    publish after it keeps serving what was last published, and marks what the market data feeds stale with
+    that reason."""
+    from orchestration.definitions import defs
+
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    instance = dg.DagsterInstance.ephemeral()
+    month = last_snapshot_month()
+    built = _run("market_data_job", instance, partition_key=month)
+    assert built.success
+    assert _run("publish_job", instance).success
+    graph = defs.resolve_asset_graph()
+    fed = sorted(  # the served tables this run built from the market data
+        table
+        for table in SERVED
+        if table.split(".")[1] in materialized(built)
+        and dg.AssetKey("raw_market_prices") in graph.get_ancestor_asset_keys(dg.AssetKey(table.split(".")[1]))
+    )
+    assert {"marts.mart_factor_exposure", "marts.mart_event_reactions"} <= set(fed)
+    assert {publish_status(tmp_path)[table]["status"] for table in fed} == {"fresh"}
+    before, previous = served_files(tmp_path), served_rows(tmp_path, fed)
+
+    monkeypatch.setenv("MINERS_SOURCE", "live")
+    offline = NoNetworkAdapter()
+    monkeypatch.setattr(market, "YahooClient", functools.partial(YahooClient, session=session_with(offline)))
+    failed = _run("market_data_job", instance, partition_key=month)
+    assert not failed.success
+    (failure,) = [e for e in failed.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failure.step_key == "raw_market_prices"
+    cause = root_cause(failure.step_failure_data.error)
+    assert cause.startswith(f"SourceUnreachableError: Yahoo Finance cannot be reached: {YAHOO_HOST}: ConnectionError")
+    logged = [e.user_message for e in instance.all_logs(failed.run_id) if e.level >= 30 and not e.dagster_event]
+    assert not [message for message in logged if "not loaded from live" in message]  # no ticker-by-ticker warnings
+    assert served_files(tmp_path) == before
+
+    assert _run("publish_job", instance).success
+    status = publish_status(tmp_path)
+    for table in fed:
+        assert status[table]["status"] == "stale", table
+        assert status[table]["stale_reason"] == f"raw_market_prices failed to load in run {failed.run_id}: {cause}"
+        assert status[table]["built_in_run_id"] == built.run_id  # the last good build, still served
+    assert served_rows(tmp_path, fed) == previous

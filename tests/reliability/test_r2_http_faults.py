@@ -20,10 +20,11 @@ import requests
 import tenacity.nap
 
 from orchestration.paths import SNAPSHOT_DIR
-from orchestration.sources.errors import MarketDataError, SecDataError
+from orchestration.sources.errors import MarketDataError, SecDataError, SourceUnreachableError
+from orchestration.sources.market import YahooSource
 from orchestration.sources.sec import edgar
 from orchestration.sources.sec.edgar import EdgarClient, live_session
-from orchestration.sources.yahoo import YahooClient, split_by_ticker
+from orchestration.sources.yahoo import YAHOO_HOST, YahooClient, split_by_ticker
 from orchestration.sources.yahoo_replay import YahooReplayAdapter
 from tests.reliability.conftest import Answer, ForwardToLoopback, LoopbackServer, Seen
 
@@ -264,3 +265,18 @@ def test_yahoo_429_that_persists_is_a_market_data_error_naming_the_tickers(
     assert retries_logged(caplog) == 1
     charts = {s.path for s in loopback.seen if s.path.startswith("/v8/finance/chart/")}
     assert charts == {"/v8/finance/chart/MARA", "/v8/finance/chart/RIOT"}
+
+
+def test_yahoo_refusing_connections_is_one_error_naming_the_host(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """Nothing listens where Yahoo should be (connection refused on a real socket): one error for the source,
+    naming the host and the cause, instead of one 'possibly delisted' per ticker."""
+    closed = LoopbackServer()  # bound, then closed unstarted: its port refuses connections
+    closed.httpd.server_close()
+    tickers = ["MARA", "RIOT", "BTC-USD"]
+    source = YahooSource("live", yahoo_over(closed, tmp_path, max_attempts=1), is_synthetic=False, coverage=None)
+    with pytest.raises(SourceUnreachableError) as error:
+        source.fetch(tickers, date(2022, 10, 3), date(2022, 10, 7), tmp_path / "payload")
+    message = str(error.value)
+    assert message.startswith(f"Yahoo Finance cannot be reached: {YAHOO_HOST}: ConnectionError:"), message
+    assert "refused" in message.lower()
+    assert not any(ticker in message for ticker in tickers)

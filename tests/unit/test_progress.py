@@ -71,3 +71,39 @@ def test_library_chatter_and_dagster_events_only_when_verbose(monkeypatch):
     for chatter in (progress.SOURCE_TEST_NOTICE, DBT_COMMAND, "partitioned: a detail", "STEP_OUTPUT"):
         assert chatter in verbose
     assert "run: PIPELINE_START" in verbose
+
+
+class SourceTrouble(ValueError):
+    """Stands in for the project's own errors (SecDataError, MarketDataError)."""
+
+
+@dg.asset
+def needs_a_setting() -> None:
+    try:
+        {}["SEC_USER_AGENT"]
+    except KeyError as missing:
+        raise SourceTrouble("SEC_USER_AGENT must be set for live SEC access") from missing
+
+
+@dg.asset
+def says_why() -> None:
+    raise SourceTrouble("SEC_USER_AGENT must be set for live SEC access, as 'Company Name contact@example.com'")
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_failed_step_prints_its_root_cause(monkeypatch, verbose):
+    """Dagster's wrapper says only 'Error occurred while executing op ...:'; the FAILED line says why."""
+    out = io.StringIO()
+    monkeypatch.setattr(progress.sys, "stdout", out)
+    defs = dg.Definitions(assets=[says_why, needs_a_setting], loggers={"progress": progress.progress_logger})
+    for asset in ("says_why", "needs_a_setting"):
+        job = dg.define_asset_job(f"fails_{asset}", selection=[asset])
+        dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(f"fails_{asset}").execute_in_process(
+            run_config={"loggers": {"progress": {"config": {"verbose": verbose}}}}, raise_on_error=False
+        )
+    lines = [line.split("] ", 1)[1] for line in out.getvalue().splitlines() if "FAILED" in line]
+    assert lines == [
+        "FAILED   says_why: SourceTrouble: SEC_USER_AGENT must be set for live SEC access, as "
+        "'Company Name contact@example.com'",
+        "FAILED   needs_a_setting: KeyError: 'SEC_USER_AGENT'",  # the innermost of the chain
+    ]

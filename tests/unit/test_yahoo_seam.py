@@ -8,9 +8,9 @@ import requests
 from yfinance.exceptions import YFRateLimitError
 
 from orchestration.paths import SNAPSHOT_DIR
-from orchestration.sources.errors import MarketDataError
-from orchestration.sources.market import build_source
-from orchestration.sources.yahoo import YahooClient, split_by_ticker
+from orchestration.sources.errors import MarketDataError, SourceUnreachableError
+from orchestration.sources.market import YahooSource, build_source
+from orchestration.sources.yahoo import YAHOO_HOST, YahooClient, split_by_ticker
 from orchestration.sources.yahoo_replay import YahooReplayAdapter, replay_session
 
 CHARTS = SNAPSHOT_DIR / "yahoo_chart"
@@ -95,3 +95,56 @@ def test_rate_limit_that_persists_fails_clearly(tmp_path: Path):
     with pytest.raises(MarketDataError, match=r"rate limit .* after 2 attempts downloading MARA") as error:
         client.download(["MARA"], date(2023, 5, 1), date(2023, 5, 5))
     assert isinstance(error.value.__cause__, YFRateLimitError)
+
+
+class NoNetworkAdapter(requests.adapters.BaseAdapter):
+    """The network seam failing: every request fails as it does offline, before any HTTP answer (DNS)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosts: list[str] = []
+
+    def send(self, request, **kwargs):
+        host = requests.utils.urlparse(request.url).hostname
+        self.hosts.append(host)
+        raise requests.ConnectionError(f"Failed to resolve '{host}' ([Errno -3] Temporary failure in name resolution)")
+
+    def close(self) -> None:
+        pass
+
+
+class EveryChartFails(YahooReplayAdapter):
+    """Yahoo answers, and refuses every chart request the same way (e.g. a block of this address)."""
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        if "/v8/finance/chart/" in (request.url or ""):
+            response.status_code = 404
+            response._content = b'{"chart": {"result": null, "error": {"code": "Not Found", "description": "blocked"}}}'
+        return response
+
+
+def live_source_over(adapter, tmp_path: Path) -> YahooSource:
+    client = YahooClient(session=session_with(adapter), cache_dir=tmp_path / "tz", max_attempts=1, backoff_seconds=0)
+    return YahooSource("live", client, is_synthetic=False, coverage=None)
+
+
+def test_an_unreachable_yahoo_is_one_error_naming_the_host_not_delisted_tickers(tmp_path: Path):
+    adapter = NoNetworkAdapter()
+    tickers = ["MARA", "RIOT", "CLSK", "SPY", "BTC-USD"]
+    with pytest.raises(SourceUnreachableError) as error:
+        live_source_over(adapter, tmp_path).fetch(tickers, date(2023, 7, 3), date(2023, 7, 7), tmp_path / "payload")
+    message = str(error.value)
+    assert message.startswith(f"Yahoo Finance cannot be reached: {YAHOO_HOST}: ConnectionError: Failed to resolve")
+    assert "delisted" not in message.split("(")[0]
+    assert "Temporary failure in name resolution" in message and "2023-07-03..2023-07-07" in message
+    assert not any(ticker in message for ticker in tickers)  # said once, for the source, not per ticker
+    assert error.value.__cause__ is None and error.value.__context__ is None  # the root cause is this message
+    assert YAHOO_HOST in adapter.hosts
+
+
+def test_every_ticker_failing_the_same_way_is_one_error(tmp_path: Path):
+    source = live_source_over(EveryChartFails(CHARTS), tmp_path)
+    with pytest.raises(SourceUnreachableError) as error:
+        source.fetch(["MARA", "RIOT", "SPY"], date(2023, 8, 7), date(2023, 8, 11), tmp_path / "payload")
+    assert str(error.value).startswith(f"Yahoo Finance refuses requests: {YAHOO_HOST} answered HTTP 404")

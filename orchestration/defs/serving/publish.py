@@ -23,6 +23,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.dbt.tables import served_tables as declared_served_tables
+from orchestration.defs.failures import root_cause
 from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, SecSourceResource, WarehouseResource
 
 try:
@@ -33,6 +34,7 @@ except ImportError:  # Windows: publishes are not serialized, and files left asi
 # DuckDB 2 writes storage v2 by default, which the DuckDB builds inside BI drivers cannot open.
 STORAGE_COMPATIBILITY = "v1.4.0"
 GATE = "ge_gate"
+INGEST = "ingest"  # the raw assets' group: a failed load of one of them leaves what it feeds stale
 CHECK_HISTORY = 25  # executions looked at to find a check's latest completed one
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 # One row per table per publish. `status`: fresh (built by `built_in_run_id` and served from this publish's
@@ -132,6 +134,7 @@ class _History:
         self.instance = instance
         self._materializations: dict[dg.AssetKey, dg.EventLogEntry | None] = {}
         self._evaluations: dict[dg.AssetCheckKey, dg.EventLogEntry | None] = {}
+        self._failed_loads: dict[dg.AssetKey, str | None] = {}
 
     def materialization(self, key: dg.AssetKey) -> dg.EventLogEntry | None:
         if key not in self._materializations:
@@ -145,6 +148,28 @@ class _History:
             completed = (r.event for r in records if r.event is not None and r.event.asset_check_evaluation)
             self._evaluations[key] = next(completed, None)
         return self._evaluations[key]
+
+    def failed_load(self, key: dg.AssetKey, step: str) -> str | None:
+        """Why the latest attempt to load `key` failed: the root cause of its step's failure in the latest run
+        that planned it, when that run ended without materializing it. None when it loaded, is still loading,
+        or its run never got to its step (refused before any step, killed: the warehouse kept what it had)."""
+        if key not in self._failed_loads:
+            self._failed_loads[key] = self._find_failed_load(key, step)
+        return self._failed_loads[key]
+
+    def _find_failed_load(self, key: dg.AssetKey, step: str) -> str | None:
+        planned = self.instance.get_latest_planned_materialization_info(key)
+        built = self.materialization(key)
+        if planned is None or (built is not None and built.run_id == planned.run_id):
+            return None
+        failures = self.instance.get_records_for_run(planned.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        for record in failures.records:
+            event = record.event_log_entry.dagster_event
+            if event is not None and event.step_key == step:
+                return f"{key.to_user_string()} failed to load in run {planned.run_id}: " + root_cause(
+                    event.step_failure_data.error
+                )
+        return None
 
 
 def _blocks(event: dg.EventLogEntry) -> bool:
@@ -173,10 +198,21 @@ def _failed_upstream(ancestors: list[dg.AssetKey], history: _History, asset_grap
     return f"upstream gate failed: {ancestor.to_user_string()} in run {event.run_id}: {description}{more}".strip()
 
 
+def _failed_load(keys: list[dg.AssetKey], history: _History, asset_graph: Any) -> str | None:
+    """Why the data behind these assets is not the latest asked for: the first raw asset among them whose
+    latest load failed (an unreachable source, a missing setting), with its root cause."""
+    for key in keys:
+        node = asset_graph.get(key)
+        if node.group_name == INGEST and (why := history.failed_load(key, node.assets_def.op.name)):
+            return why
+    return None
+
+
 def verdict(asset_key: dg.AssetKey, gated: bool, history: _History, asset_graph: Any = None) -> Verdict:
     """Fresh when the asset was built, its gate (if `gated`) passed on that build, no check on it failed
-    since, no gate upstream of it has failed, and nothing upstream was rebuilt after it (so it reflects the
-    latest loaded data). Otherwise stale, with the first of those reasons that holds."""
+    since, no raw asset upstream failed its latest load, no gate upstream of it has failed, and nothing
+    upstream was rebuilt after it (so it reflects the latest loaded data). Otherwise stale, with the first
+    of those reasons that holds."""
     known = asset_graph is not None and asset_graph.has(asset_key)
     ancestors = sorted(asset_graph.get_ancestor_asset_keys(asset_key), key=str) if known else []
     built = history.materialization(asset_key)
@@ -204,7 +240,7 @@ def verdict(asset_key: dg.AssetKey, gated: bool, history: _History, asset_graph:
             return stale("its gate has never run")
         if gate.timestamp < built.timestamp:
             return stale(f"its gate has not run since its build in run {run}")
-    if upstream := _failed_upstream(ancestors, history, asset_graph):
+    if upstream := _failed_load(ancestors, history, asset_graph) or _failed_upstream(ancestors, history, asset_graph):
         return stale(upstream)
     newer = [a for a in ancestors if (m := history.materialization(a)) is not None and m.timestamp > built.timestamp]
     if newer:
