@@ -1,11 +1,11 @@
 """A console logger for runs started from the `miners` CLI: one line per step, check failure and warning.
 
 Dagster's default console logger prints every event at DEBUG level (thousands of lines for a
-multi-year backfill); this one prints what a person follows: steps starting and finishing with their
-duration, the assets each step built (one line per step, not one per partition), failed checks, warnings
-and errors, and the project's own notes. Library chatter (dagster-dbt's selection and command lines, its
-notice per dbt source test) is left out unless the logger's `verbose` config is set (`miners run --verbose`),
-which prints every log message and every Dagster event.
+multi-year backfill); this one prints what a person follows: one line per step when it ends, with its
+duration and what it built (each asset once, not once per partition) or its check's verdict, failed gates,
+warnings and errors. The logger's `verbose` config (`miners run --verbose`) also prints each step's start,
+the steps' own notes, library chatter (dagster-dbt's selection and command lines, its notice per dbt source
+test) and every other Dagster event.
 """
 
 import logging
@@ -27,7 +27,16 @@ LIBRARY_CHATTER = (
     "Finished dbt command",
 )
 # The events printed in their own words below; with `verbose`, every other event is printed as it comes.
-REPORTED_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "ASSET_MATERIALIZATION"}
+REPORTED_EVENTS = {
+    "STEP_START",
+    "STEP_SUCCESS",
+    "STEP_FAILURE",
+    "STEP_SKIPPED",
+    "ASSET_MATERIALIZATION",
+    "ASSET_CHECK_EVALUATION",
+}
+# A step that built many assets (a dbt step) names the first few on its line; verbose names them all.
+BUILT_SHOWN = 3
 
 
 class ProgressHandler(logging.Handler):
@@ -38,6 +47,7 @@ class ProgressHandler(logging.Handler):
         self.started = time.monotonic()
         self.step_started: dict[str, float] = {}
         self.built: dict[str, list[str]] = {}  # step -> the assets it materialized, in order, each once
+        self.verdicts: dict[str, list[str]] = {}  # step -> its checks' verdicts that did not block
 
     def say(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f}s] {text}", file=self.stream, flush=True)
@@ -55,23 +65,23 @@ class ProgressHandler(logging.Handler):
             return
         if record.levelno >= logging.WARNING:
             self.say(f"{record.levelname.lower()}: {message}")
-        elif step and (record.levelno >= logging.INFO or self.verbose):
-            self.say(f"  {step}: {message}")
         elif self.verbose:
-            self.say(message)
+            self.say(f"  {step}: {message}" if step else message)
 
     def event(self, event: dg.DagsterEvent, message: str) -> None:
         kind, step = event.event_type_value, event.step_key or ""
         if kind == "STEP_START":
             self.step_started[step] = time.monotonic()
-            self.say(f"started  {step}")
+            if self.verbose:
+                self.say(f"started  {step}")
         elif kind == "STEP_SUCCESS":
-            self.say_built(step)
-            self.say(f"finished {step} in {time.monotonic() - self.step_started.get(step, self.started):.1f}s")
+            self.say(f"finished {step} in {self.duration(step):.1f}s{self.outcome(step)}")
         elif kind == "STEP_FAILURE":
-            self.say_built(step)
+            built = self.outcome(step)
             # the root cause, not Dagster's wrapper ("Error occurred while executing op ...:")
             self.say(f"FAILED   {step}: {root_cause(event.step_failure_data.error)[:1000]}")
+            if built:
+                self.say(f"  {step}{built}")
         elif kind == "STEP_SKIPPED":
             self.say(f"skipped  {step} (an upstream step or blocking check failed)")
         elif kind == "ASSET_MATERIALIZATION":
@@ -79,20 +89,32 @@ class ProgressHandler(logging.Handler):
             asset = event.asset_key.to_user_string()
             if asset not in built:
                 built.append(asset)
-        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+        elif kind == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
-            level = "GATE FAILED" if check.severity == dg.AssetCheckSeverity.ERROR else "check warning"
-            self.say(f"  {level}: {check.asset_key.to_user_string()} {check.check_name}")
+            name = f"{check.asset_key.to_user_string()} {check.check_name}"
+            if not check.passed and check.severity == dg.AssetCheckSeverity.ERROR:
+                self.say(f"  GATE FAILED: {name}")
+            else:
+                self.verdicts.setdefault(step, []).append("passed" if check.passed else f"check warning: {name}")
         elif self.verbose and kind not in REPORTED_EVENTS:
             self.say(f"  {step or 'run'}: {kind} {message}")
 
-    def say_built(self, step: str) -> None:
-        """The assets `step` built, on one line, when it ends (a partitioned asset once, not per partition)."""
-        built = self.built.pop(step, [])
+    def duration(self, step: str) -> float:
+        return time.monotonic() - self.step_started.pop(step, self.started)
+
+    def outcome(self, step: str) -> str:
+        """What `step` did, for its line: the assets it built (a partitioned asset once, not per partition)
+        and its checks' verdicts; empty when neither."""
+        built, verdicts = self.built.pop(step, []), self.verdicts.pop(step, [])
+        said = []
         if len(built) == 1:
-            self.say(f"  built {built[0]}")
+            said.append(f"built {built[0]}")
         elif built:
-            self.say(f"  built {len(built)} assets: {', '.join(built)}")
+            shown = built if self.verbose else built[:BUILT_SHOWN]
+            more = f" and {len(built) - len(shown)} more" if len(built) > len(shown) else ""
+            said.append(f"built {len(built)} assets ({', '.join(shown)}{more})")
+        said += list(dict.fromkeys(verdicts))
+        return f": {'; '.join(said)}" if said else ""
 
 
 @dg.logger(

@@ -2,6 +2,7 @@
 verbose."""
 
 import io
+import re
 
 import dagster as dg
 import pytest
@@ -53,14 +54,26 @@ def progress_of_run(monkeypatch, verbose: bool) -> str:
 @pytest.mark.parametrize("verbose", [False, True])
 def test_progress_lines(monkeypatch, verbose):
     text = progress_of_run(monkeypatch, verbose)
-    assert "started  partitioned" in text and "finished partitioned in" in text
-    assert text.count("built partitioned") == 1  # once per step, not per partition
-    assert "partitioned: loading" in text
+    # one line per step when it ends: its duration and what it built (once per step, not per partition)
+    assert re.search(r"finished partitioned in [\d.]+s: built partitioned$", text, re.M), text
+    assert text.count("built partitioned") == 1
+    assert re.search(r"finished dbt_like in [\d.]+s: built 2 assets \(seed_a, model_b\)$", text, re.M), text
     assert "GATE FAILED: partitioned always_fails" in text
-    # a step that builds several assets lists them on one line, before it finishes
-    assert text.index("  built 2 assets: seed_a, model_b") < text.index("finished dbt_like in")
-    assert "dbt_like: dbt's full log: target/dbt_models-x/dbt.log" in text
     assert "warning: dbt: Warning in test accepted_values_x (models/x.yml)" in text
+    # a step's start and its own notes only when verbose
+    for detail in (
+        "started  partitioned",
+        "partitioned: loading",
+        "dbt_like: dbt's full log: target/dbt_models-x/dbt.log",
+    ):
+        assert (detail in text) == verbose, detail
+
+
+def test_a_quiet_run_prints_one_line_per_step(monkeypatch):
+    lines = progress_of_run(monkeypatch, verbose=False).splitlines()
+    steps = [line for line in lines if re.search(r"\] (finished|FAILED  |skipped ) ", line)]
+    assert len(steps) == 3, lines  # partitioned, its check, dbt_like
+    assert len(lines) == len(steps) + 2, lines  # and the failed gate and the dbt warning
 
 
 def test_library_chatter_and_dagster_events_only_when_verbose(monkeypatch):
