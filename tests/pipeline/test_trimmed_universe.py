@@ -9,7 +9,6 @@ left out, and the run's output names them.
 
 import csv
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -49,16 +48,7 @@ def trimmed_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
     trim_miners_seed(project / "dbt_project" / "seeds", KEPT)
     env = {k: v for k, v in os.environ.items() if not k.startswith(CONTROLLED_PREFIXES) and k not in CONTROLLED_NAMES}
     env.update(PYTHONPATH=str(project), MINERS_DATA_DIR=str(data_dir), PYTHONWARNINGS="ignore")
-    completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    return RealRun(data_dir, completed.returncode, completed.stdout + completed.stderr)
+    return RealRun.of([sys.executable, "-m", "orchestration.cli", "run"], project, env, data_dir)
 
 
 def test_every_blocking_gate_passes_and_every_table_is_published_fresh(trimmed_run: RealRun):

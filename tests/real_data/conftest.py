@@ -33,6 +33,12 @@ class RealRun:
         with duckdb.connect(str(self.data_dir / "warehouse.duckdb"), read_only=True) as connection:
             return connection.sql(sql).df()
 
+    @classmethod
+    def of(cls, command: list[str], cwd: Path, env: dict[str, str], data_dir: Path) -> "RealRun":
+        """Run a `miners run` command (make's or the module's) to its end, keeping its output."""
+        completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=1200, check=False)
+        return cls(data_dir, completed.returncode, completed.stdout + completed.stderr)
+
     def accession(self, document: str) -> str:
         """The accession the run gave one file of the shared folder (a local file's is a hash of its bytes)."""
         rows = self.warehouse(f"select accession_number from raw.sec_filings where primary_document = '{document}'")
@@ -55,13 +61,4 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
         MINERS_DATA_DIR=str(data_dir),
         DBT_TARGET_PATH=str(data_dir / "dbt_target"),
     )
-    completed = subprocess.run(
-        ["make", "--no-print-directory", "run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    return RealRun(data_dir, completed.returncode, completed.stdout + completed.stderr)
+    return RealRun.of(["make", "--no-print-directory", "run"], PROJECT_ROOT, env, data_dir)
