@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import logging
 import os
 import sys
 import uuid
@@ -184,6 +185,7 @@ def _run(
     verbose: bool,
 ) -> int:
     from orchestration.defs.dbt.command import DBT_CONSOLE_TAG, parse_lock, start_parse, wait_for_parse
+    from orchestration.defs.quality.blocking import gate_blocked
 
     source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
     # The cyclic collector is off while the ~3,000 modules load: they allocate millions of objects and would
@@ -192,7 +194,7 @@ def _run(
     with parse_lock():  # one `dbt parse` at a time writes the manifest, read when the definitions load
         parsing = start_parse()  # the manifest is needed only once the definitions load: overlap the imports
         print("miners run: parsing the dbt project ...", flush=True)
-        from dagster import AssetCheckSeverity, DagsterInstance
+        from dagster import DagsterInstance
 
         from orchestration.defs.ingest.partitions import partition_range_tags
 
@@ -223,13 +225,15 @@ def _run(
     evaluations = [
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    failed_checks = [c for c in evaluations if not c.passed and c.severity == AssetCheckSeverity.ERROR]
+    failed_checks = [c for c in evaluations if gate_blocked(c)]
     for check in evaluations:
         if not check.passed:
-            label = "GATE FAILED" if check.severity == AssetCheckSeverity.ERROR else "CHECK WARNING"
+            label = "GATE FAILED" if gate_blocked(check) else "CHECK WARNING"
             print(f"{label}: {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
-    built = result.success and not failed_checks
+    # a step that goes on past an error (the dbt build, whose failed nodes skip only their descendants) logs it
+    errors = [e for e in instance.all_logs(result.run_id) if e.level >= logging.ERROR and not e.is_dagster_event]
+    built = result.success and not failed_checks and not errors
     print(
         f"miners run: {job_name} {'succeeded' if built else 'FAILED'}; {len(materialized)} assets materialized;"
         f" run id {result.run_id}",

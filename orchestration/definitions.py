@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.dbt.assets import dbt_models
+from orchestration.defs.dbt.assets import dbt_build
 from orchestration.defs.dbt.command import dbt_executable
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.executor import partition_checked_in_process_executor
@@ -31,7 +31,7 @@ export_settings()
 defs = dg.Definitions(
     assets=[
         *with_freshness_policies([raw_market_prices, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts]),
-        *dbt_models,
+        dbt_build,
         publish,
         convergence_report,
     ],

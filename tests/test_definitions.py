@@ -84,28 +84,27 @@ def test_a_partitioned_run_without_partitions_is_refused_saying_how_to_choose(db
     assert refusal("sec_filings_job", {}, run_is_partitioned=False) is None
 
 
-def test_dbt_steps_split_by_the_raw_data_they_read(dbt_manifest: Path):
-    """A failed SEC gate must not stop the market models (nor a market gate the SEC ones): the dbt steps
-    wait only for the raw assets they read, and every dbt node and test is in exactly one step."""
-    from orchestration.defs.dbt.assets import dbt_market, dbt_market_sec, dbt_sec
+def test_one_dbt_build_holds_every_dbt_node_and_waits_for_the_raw_gates(dbt_manifest: Path):
+    """One dbt step, whatever sources exist: every model and seed of the manifest is one of its assets; it waits
+    for every raw table's gate (blocking) and its dbt tests never fail it (not blocking: dbt skips a failed
+    test's descendants and the step goes on to report what built)."""
+    import json
 
-    keys = {d.op.name: {k.to_user_string() for k in d.keys} for d in (dbt_market, dbt_sec, dbt_market_sec)}
-    deps = {
-        d.op.name: {k.to_user_string() for k in d.dependency_keys} - keys[d.op.name]
-        for d in (dbt_market, dbt_sec, dbt_market_sec)
-    }
-    sec = {"raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts", "raw_sec_balance_sheet_facts"}
-    raw = {"raw_market_prices", *sec}
-    assert deps["dbt_market"] & raw == {"raw_market_prices"}
-    assert deps["dbt_sec"] & raw == sec
-    assert not deps["dbt_market_sec"] & raw
-    assert {"mart_factor_exposure", "mart_event_reactions", "mart_ai_pivot_scenarios", "miners"} <= keys["dbt_market"]
-    assert "mart_revenue_mix" in keys["dbt_sec"] and not keys["dbt_sec"] & keys["dbt_market"]
-    assert keys["dbt_market_sec"] == {"mart_ai_capacity_exposure", "int_market_value_by_month", "mart_valuation_per_mw"}
-    # the SEC models read only reference data from the market step: a failed market mart gate leaves them be
-    assert all(k.startswith("stg_reference__") for k in deps["dbt_sec"] - raw), deps["dbt_sec"]
-    checks = [c for d in (dbt_market, dbt_sec, dbt_market_sec) for c in d.check_keys]
-    assert len(checks) == len(set(checks))
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import DBT_BUILD, dbt_build
+    from orchestration.defs.dbt.tables import gated_tables
+    from orchestration.defs.quality.gates import gates
+
+    manifest = json.loads(dbt_manifest.read_text())
+    nodes = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+    dbt_steps = [a for a in defs.resolve_asset_graph().assets_defs if a.op.name.startswith("dbt")]
+    assert [a.op.name for a in dbt_steps] == [DBT_BUILD]
+    assert {k.to_user_string() for k in dbt_build.keys} == nodes
+    raw = {t.asset_key for t in gated_tables() if t.is_source}
+    assert raw == {k.to_user_string() for k in dbt_build.dependency_keys} - nodes
+    blocking = {spec.asset_key.to_user_string() for gate in gates for spec in gate.check_specs if spec.blocking}
+    assert raw <= blocking
+    assert not [s for s in dbt_build.check_specs if s.blocking]
 
 
 def test_schedule_runs_after_the_close_and_covers_the_weekend(dbt_manifest: Path):

@@ -15,6 +15,7 @@ import time
 import dagster as dg
 
 from orchestration.defs.failures import root_cause
+from orchestration.defs.quality.blocking import gate_blocked
 
 # dagster-dbt says this once per dbt source test, because those are deliberately not Dagster checks.
 SOURCE_TEST_NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test"
@@ -35,7 +36,7 @@ REPORTED_EVENTS = {
     "ASSET_MATERIALIZATION",
     "ASSET_CHECK_EVALUATION",
 }
-# A step that built many assets (a dbt step) names the first few on its line; verbose names them all.
+# A step that built many assets (the dbt build) names the first few on its line; verbose names them all.
 BUILT_SHOWN = 3
 
 
@@ -92,7 +93,7 @@ class ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
             name = f"{check.asset_key.to_user_string()} {check.check_name}"
-            if not check.passed and check.severity == dg.AssetCheckSeverity.ERROR:
+            if gate_blocked(check):
                 self.say(f"  GATE FAILED: {name}")
             else:
                 self.verdicts.setdefault(step, []).append("passed" if check.passed else f"check warning: {name}")

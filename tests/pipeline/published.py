@@ -45,12 +45,11 @@ def materialized(result) -> set[str]:
 
 
 def check_outcomes(result) -> dict[tuple[str, str], bool]:
-    """(asset, check) -> passed, for the blocking checks a run evaluated (warnings count as passed)."""
-    import dagster as dg
+    """(asset, check) -> passed, for the checks a run evaluated (warnings that block nothing count as passed)."""
+    from orchestration.defs.quality.blocking import gate_blocked
 
     return {
-        (c.asset_key.to_user_string(), c.check_name): c.passed or c.severity != dg.AssetCheckSeverity.ERROR
-        for c in result.get_asset_check_evaluations()
+        (c.asset_key.to_user_string(), c.check_name): not gate_blocked(c) for c in result.get_asset_check_evaluations()
     }
 
 

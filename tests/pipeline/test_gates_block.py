@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.quality.blocking import gate_blocked
 from orchestration.defs.serving.publish import served_marts, served_tables
 from tests.pipeline.published import (
     built_rows,
@@ -83,7 +84,7 @@ def test_bad_batch_fails_gate_and_blocks_downstream(
         for c in result.get_asset_check_evaluations()
         if c.asset_key.to_user_string() == "raw_market_prices" and c.check_name == "ge_gate"
     )
-    assert not gate.passed
+    assert gate_blocked(gate)
     assert BAD_ROWS[problem][1] in blocking_expectations(gate), blocking_expectations(gate)
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert built == {"raw_market_prices"}  # no dbt model was built, nothing published
@@ -147,7 +148,7 @@ def test_bad_filing_fails_its_gate_and_blocks_the_marts(
         for c in result.get_asset_check_evaluations()
         if c.asset_key.to_user_string() == asset and c.check_name == "ge_gate"
     )
-    assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    assert gate_blocked(gate)
     assert expectation in blocking_expectations(gate), blocking_expectations(gate)
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert not built & {*SEC_MARTS, "publish", "convergence_report"}
@@ -183,7 +184,7 @@ def test_a_failed_sec_gate_leaves_the_market_marts_fresh(
     )
     outcomes = check_outcomes(result)
     assert outcomes[("raw_sec_revenue_facts", "ge_gate")] is False
-    for mart in market_marts:  # built and gated in the same run
+    for mart in market_marts:  # built and gated in the same run, by the same dbt build
         assert mart in materialized(result), mart
         assert outcomes[(mart, "ge_gate")], mart
     assert not materialized(result) & set(tainted)

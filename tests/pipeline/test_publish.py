@@ -95,10 +95,9 @@ def _failing_gate(monkeypatch: pytest.MonkeyPatch, mart: str) -> None:
 def test_a_failed_mart_gate_withholds_it_and_what_reads_it(
     pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """mart_revenue_mix_vintages fails its gate in the SEC job: mart_ai_capacity_exposure, which reads it, is not
-    built, nor what shares its dbt step (the step waits for the gate); mart_revenue_mix, built from it in the
-    same step, is withheld; those and the vintages are served as last published and marked stale; everything
-    else is served fresh."""
+    """mart_revenue_mix_vintages fails its gate in the SEC job: what reads it (mart_revenue_mix,
+    mart_ai_capacity_exposure), built in the same dbt build before the gate ran, is withheld with it; those are
+    served as last published and marked stale; everything else is served fresh."""
     from orchestration.definitions import defs
 
     copy_warehouse(pipeline.data_dir, tmp_path)
@@ -108,11 +107,15 @@ def test_a_failed_mart_gate_withholds_it_and_what_reads_it(
     _failing_gate(monkeypatch, "mart_revenue_mix_vintages")
     result = _run("sec_filings_job", pipeline.instance)
     assert check_outcomes(result)[("mart_revenue_mix_vintages", "ge_gate")] is False
-    assert {"mart_revenue_mix_vintages", "mart_revenue_mix"} <= materialized(result)
-    selected = {k.to_user_string() for k in defs.resolve_job_def("sec_filings_job").asset_layer.selected_asset_keys}
-    stopped = (selected & set(served_marts())) - materialized(result)
-    assert "mart_ai_capacity_exposure" in stopped  # its step waits for mart_revenue_mix_vintages' gate
-    stale = sorted(f"marts.{m}" for m in {"mart_revenue_mix_vintages", "mart_revenue_mix", *stopped})
+    graph = defs.resolve_asset_graph()
+    readers = {
+        m
+        for m in served_marts()
+        if dg.AssetKey("mart_revenue_mix_vintages") in graph.get_ancestor_asset_keys(dg.AssetKey(m))
+    }
+    assert {"mart_revenue_mix", "mart_ai_capacity_exposure"} <= readers
+    assert {"mart_revenue_mix_vintages", *readers} <= materialized(result)
+    stale = sorted(f"marts.{m}" for m in {"mart_revenue_mix_vintages", *readers})
     previous = {table: previous_all[table] for table in stale}
     assert served_files(tmp_path) == before  # the pipeline run itself never touches what BI tools read
 
@@ -244,3 +247,47 @@ def test_an_unreachable_source_keeps_the_last_publish_marked_stale_with_why(
         assert status[table]["stale_reason"] == f"raw_market_prices failed to load in run {failed.run_id}: {cause}"
         assert status[table]["built_in_run_id"] == built.run_id  # the last good build, still served
     assert served_rows(tmp_path, fed) == previous
+
+
+def test_a_model_that_errors_skips_only_its_descendants(
+    pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """One dbt build: a staging model that errors (the raw column it reads is gone, past the raw gate, which
+    does not check it) skips what is built from it; every other model builds and its gate runs; the step
+    logs the error naming the node instead of failing; publish serves the rest fresh and the skipped marts as
+    last published, stale."""
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import DBT_BUILD, dbt_build
+
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    broken = dg.AssetKey("stg_sec__company_facts")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute("alter table raw.sec_company_facts drop column filed")
+    graph = defs.resolve_asset_graph()
+    skipped = {k.to_user_string() for k in dbt_build.keys if k == broken or broken in graph.get_ancestor_asset_keys(k)}
+    assert {"mart_revenue_mix", "mart_ai_capacity_exposure"} <= skipped  # filing dates come from companyfacts
+    others = {k.to_user_string() for k in dbt_build.keys} - skipped
+    assert {"mart_factor_exposure", "mart_event_study_summary", "miners"} <= others
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, raise_on_error=False, asset_selection=list(dbt_build.keys)
+    )
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    built = materialized(result)
+    assert built == others
+    outcomes = check_outcomes(result)
+    assert all(outcomes[(m, "ge_gate")] for m in served_marts() if m in others)
+    errors = [e.user_message for e in instance.all_logs(result.run_id) if e.level >= 40 and not e.is_dagster_event]
+    assert any(
+        e.startswith("dbt build: ") and "model.miner_convergence.stg_sec__company_facts (error)" in e for e in errors
+    ), errors
+    assert {e.step_key for e in instance.all_logs(result.run_id) if e.level >= 40} == {DBT_BUILD}
+
+    assert _run("publish_job", instance).success
+    status = publish_status(tmp_path)
+    for table, row in status.items():
+        name = table.split(".")[1]
+        expected = "stale" if name in skipped else "fresh"
+        assert row["status"] == expected, (table, row["stale_reason"])

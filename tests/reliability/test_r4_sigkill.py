@@ -94,7 +94,7 @@ KILL_POINTS = [
     ),
     # dbt, while it writes the marts (the dbt process dies with the group)
     # (runs are --verbose: dbt's line per node reaches stdout only then)
-    KillPoint("dbt: building the marts", "dbt_market", "old", line="START sql table model marts."),
+    KillPoint("dbt: building the marts", "dbt_build", "old", line="START sql table model marts."),
     # publish, while the new serving file is written aside
     KillPoint("publish: writing .serving.<run>.duckdb", "publish", "old", new_file=".serving.*.duckdb"),
     # publish, after the rename, while Parquet is exported
@@ -342,7 +342,7 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
         killed = miners_run(home, point, stderr_name=f"stderr-{number}.txt")
         assert killed.killed_in == point.step, f"{point.name}: not killed there\n{killed.tail()}"
         assert killed.returncode == -signal.SIGKILL
-        if point.step == "dbt_market" and Path("/proc").is_dir():  # dbt ran in the group and died with it
+        if point.step == "dbt_build" and Path("/proc").is_dir():  # dbt ran in the group and died with it
             assert any("dbt build" in command for command in killed.group_at_kill), killed.group_at_kill
         assert serving.is_file()
         if point.serving_after == "old":

@@ -40,9 +40,7 @@ POOLED_STEPS = {
     "raw_sec_filings",
     "raw_sec_company_facts",
     "raw_sec_revenue_facts",
-    "dbt_market",
-    "dbt_sec",
-    "dbt_market_sec",
+    "dbt_build",
     "publish",
     "convergence_report",
 }

@@ -1,17 +1,12 @@
-"""Every dbt seed, model and test as Dagster assets and checks, built in three `dbt build` steps.
+"""Every dbt seed, model and test as Dagster assets and checks, built by one `dbt build` per run.
 
-The steps are cut by which raw data a node reads, a rule stated once in `DBT_STEPS` (dbt selection syntax),
-so a bad batch withholds only what it taints: Dagster abandons a step when a step it waits for failed, and a
-failed blocking gate fails its step.
-
-- `dbt_market`: everything that reads no SEC data (seeds, reference and Yahoo staging, the market
-  intermediates and marts, and marts built from seeds alone). It waits for `raw_market_prices`' gate only.
-- `dbt_sec`: what reads SEC data and no market data (SEC staging, `int_revenue_*`, the revenue marts). It
-  waits for the SEC gates and for the reference models of `dbt_market`.
-- `dbt_market_sec`: what reads both (`mart_ai_capacity_exposure`). It waits for both steps, so a failed
-  mart gate on either side stops it and nothing else.
-
-A new model lands in its step by what it reads: no list of model names to keep up to date.
+The gates still gate, table by table, inside the one build:
+- a raw table whose gate blocked (defs/quality/blocking.py) is left out of the build's selection with
+  everything built from it (`--exclude source:<source>.<table>+`): the rest builds;
+- a node that errors or a dbt test that fails skips only its descendants (dbt's own rule), and the step goes on
+  to report what did build, so the marts' gates run on it; the error is logged, naming the node;
+- a mart whose gate fails is withheld by publish with what it feeds (defs/serving/publish.py).
+A new source or model needs nothing here.
 """
 
 import contextlib
@@ -31,16 +26,11 @@ from orchestration.defs.dbt.command import (
     prune_invocation_folders,
 )
 from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.tables import gated_tables
+from orchestration.defs.quality.blocking import GATE, gate_blocked, latest_evaluation
 from orchestration.defs.resources import WAREHOUSE_POOL
 
-MARKET_DATA = "source:yahoo+"  # the market bars and every node built from them
-SEC_DATA = "source:sec+"  # the SEC tables and every node built from them
-# step name -> (dbt select, dbt exclude)
-DBT_STEPS: dict[str, tuple[str, str | None]] = {
-    "dbt_market": ("fqn:*", SEC_DATA),
-    "dbt_sec": (SEC_DATA, MARKET_DATA),
-    "dbt_market_sec": (f"{SEC_DATA},{MARKET_DATA}", None),  # dbt: a comma intersects
-}
+DBT_BUILD = "dbt_build"  # the step's name
 
 
 class Translator(DagsterDbtTranslator):
@@ -57,6 +47,22 @@ class Translator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:  # noqa: ANN001 - dagster-dbt's signature
+        """A dbt test's check, never `blocking`: a failed test's descendants are dbt's to skip, while Dagster
+        would fail the whole build step on it and so skip the gates of every mart it built."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            blocking=False,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+        )
+
 
 # Source tests stay plain dbt tests inside `dbt build`: as Dagster checks on the raw assets they would
 # make Dagster stop waiting for those assets' blocking GE gates before running dbt.
@@ -65,8 +71,21 @@ TRANSLATOR = Translator(
 )
 
 
+def blocked_sources(instance: dg.DagsterInstance) -> dict[str, str]:
+    """dbt selector -> why, for each raw table whose latest gate evaluation blocked: it ran before this step
+    in the same run (the gate is `blocking`), or in an earlier run when this one did not load the table."""
+    blocked = {}
+    for table in gated_tables():
+        if not table.is_source:
+            continue
+        event = latest_evaluation(instance, dg.AssetCheckKey(dg.AssetKey.from_user_string(table.asset_key), GATE))
+        if event is not None and gate_blocked(event.asset_check_evaluation):
+            blocked[table.dbt_selector] = f"{table.relation}: its gate failed in run {event.run_id}"
+    return blocked
+
+
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-    """`dbt build` of this step's nodes (or the subset a job selected).
+    """`dbt build` of every node (or the subset a job selected), less what a blocked raw table feeds.
 
     dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
     (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
@@ -82,9 +101,25 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
     folder = f"dbt_models-{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     args = ["build", "--exclude-resource-type", "unit_test"]
-    invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH / folder)
+    if blocked := blocked_sources(context.instance):
+        args += ["--exclude", *(f"{selector}+" for selector in blocked)]  # dbt adds it to the selection's own
+        for why in blocked.values():
+            context.log.warning(f"left out of this dbt build, with everything built from it: {why}")
+    invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH / folder, raise_on_error=False)
     context.log.info(f"dbt's full log: {invocation.target_path / 'dbt.log'}")
     yield from stream(context, invocation, echo=context.run.tags.get(DBT_CONSOLE_TAG) != "quiet")
+    if not invocation.is_successful():
+        log = invocation.target_path / "dbt.log"
+        context.log.error(f"dbt build: {failed_nodes(invocation)}; the rest built (dbt.log: {log})")
+
+
+def failed_nodes(invocation: DbtCliInvocation) -> str:
+    """The nodes dbt reports as errored or failed (their descendants it skipped), or dbt's own error."""
+    if not (invocation.target_path / "run_results.json").is_file():  # dbt stopped before building anything
+        return f"dbt failed before building: {invocation.get_error()}"
+    results = invocation.get_artifact("run_results.json")["results"]
+    failed = [f"{r['unique_id']} ({r['status']})" for r in results if r["status"] in ("error", "fail")]
+    return f"{len(failed)} nodes failed and what they feed was skipped: {', '.join(failed)}"
 
 
 class _Discard(io.TextIOBase):
@@ -116,23 +151,12 @@ def stream(context: dg.AssetExecutionContext, invocation: DbtCliInvocation, echo
         )
 
 
-def dbt_step(name: str) -> dg.AssetsDefinition:
-    select, exclude = DBT_STEPS[name]
-
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        name=name,
-        select=select,
-        exclude=exclude,
-        dagster_dbt_translator=TRANSLATOR,
-        pool=WAREHOUSE_POOL,
-    )
-    def _models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build(context, dbt)
-
-    return _models
-
-
-dbt_market, dbt_sec, dbt_market_sec = (dbt_step(name) for name in DBT_STEPS)
-dbt_models = [dbt_market, dbt_sec, dbt_market_sec]
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    name=DBT_BUILD,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WAREHOUSE_POOL,
+)
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    yield from build(context, dbt)

@@ -33,6 +33,12 @@ class DeclaredTable:
     shown_with: tuple[str, ...]
     gated: bool
     served_as: str | None  # serving schema.table, None when not served
+    dbt_selector: str  # the node in dbt's selection syntax: `source:<source>.<table>` or the model's name
+
+    @property
+    def is_source(self) -> bool:
+        """A raw table dbt reads (a dbt source), not a model dbt builds."""
+        return self.dbt_selector.startswith("source:")
 
     @property
     def suite(self) -> str:
@@ -40,7 +46,7 @@ class DeclaredTable:
         return self.asset_key
 
 
-def _declared(node: dict, asset_key: str, relation: str) -> DeclaredTable | None:
+def _declared(node: dict, asset_key: str, relation: str, dbt_selector: str) -> DeclaredTable | None:
     meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
     if not {"grain", "gated", "served", "served_as"} & meta.keys():
         return None
@@ -51,6 +57,7 @@ def _declared(node: dict, asset_key: str, relation: str) -> DeclaredTable | None
         shown_with=tuple(meta.get("shown_with", ())),
         gated=bool(meta.get("gated")),
         served_as=meta.get("served_as") or (relation if meta.get("served") else None),
+        dbt_selector=dbt_selector,
     )
 
 
@@ -62,10 +69,12 @@ def declared_tables(manifest_path: Path | None = None) -> tuple[DeclaredTable, .
     tables = []
     for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
         key = source.get("meta", {}).get("dagster", {}).get("asset_key") or [source["name"]]
-        tables.append(_declared(source, "/".join(key), f"{source['schema']}.{source['identifier']}"))
+        relation = f"{source['schema']}.{source['identifier']}"
+        selector = f"source:{source['source_name']}.{source['name']}"
+        tables.append(_declared(source, "/".join(key), relation, selector))
     models = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     for model in sorted(models, key=lambda n: n["name"]):
-        tables.append(_declared(model, model["name"], f"{model['schema']}.{model['alias']}"))
+        tables.append(_declared(model, model["name"], f"{model['schema']}.{model['alias']}", model["name"]))
     return tuple(table for table in tables if table is not None)
 
 

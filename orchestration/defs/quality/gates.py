@@ -1,9 +1,13 @@
-"""The blocking GE gates: one `ge_gate` check per table the dbt YAML declares `gated` (defs/dbt/tables.py)."""
+"""The blocking GE gates: one `ge_gate` check per table the dbt YAML declares `gated` (defs/dbt/tables.py).
+
+How a failed gate blocks (a mart's, a raw table's) is said in defs/quality/blocking.py.
+"""
 
 import dagster as dg
 import pandas as pd
 
 from orchestration.defs.dbt.tables import DeclaredTable, declared, gated_tables
+from orchestration.defs.quality.blocking import BLOCKED, GATE
 from orchestration.defs.quality.gx_suites import SuiteResult, suite_path, validate_frame
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -19,14 +23,19 @@ def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
 
     A failed critical expectation blocks everything downstream; failed warning-level ones only report.
     """
+    blocks = (
+        "a failure leaves everything built from it out of the dbt build"
+        if table.is_source
+        else "a failure blocks everything downstream"
+    )
 
     @dg.asset_check(
         asset=table.asset_key,
-        name="ge_gate",
+        name=GATE,
         blocking=True,
         pool=WAREHOUSE_POOL,  # a read-only open fails while another run writes
         description=f"Great Expectations suite expectations/{table.suite}.json and the grain "
-        f"({', '.join(table.grain)}) on {table.relation}; a failure blocks everything downstream.",
+        f"({', '.join(table.grain)}) on {table.relation}; {blocks}.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as connection:
@@ -38,6 +47,7 @@ def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
             "expectations_evaluated": result.evaluated,
             "expectations_failed": len(result.failed),
             "summary": result.summary(),
+            BLOCKED: bool(result.blocking_failures),
         }
         if result.failed:
             metadata["failures"] = dg.MetadataValue.json(
@@ -54,10 +64,12 @@ def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
                     for f in result.failed
                 ]
             )
-        # Warning-level expectations report (the check shows failed) without blocking downstream.
+        # Warning-level expectations report (the check shows failed) without blocking downstream; a raw
+        # table's blocked failure is WARN to Dagster too, and `blocked` to the dbt build (defs/quality/blocking.py).
+        severe = result.blocking_failures and not table.is_source
         return dg.AssetCheckResult(
             passed=not result.failed,
-            severity=dg.AssetCheckSeverity.ERROR if result.blocking_failures else dg.AssetCheckSeverity.WARN,
+            severity=dg.AssetCheckSeverity.ERROR if severe else dg.AssetCheckSeverity.WARN,
             metadata=metadata,
             description=result.summary(),
         )

@@ -24,6 +24,7 @@ import duckdb
 
 from orchestration.defs.dbt.tables import served_tables as declared_served_tables
 from orchestration.defs.failures import root_cause
+from orchestration.defs.quality.blocking import GATE, gate_blocked, latest_evaluation
 from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, SecSourceResource, WarehouseResource
 
 try:
@@ -33,9 +34,7 @@ except ImportError:  # Windows: publishes are not serialized, and files left asi
 
 # DuckDB 2 writes storage v2 by default, which the DuckDB builds inside BI drivers cannot open.
 STORAGE_COMPATIBILITY = "v1.4.0"
-GATE = "ge_gate"
 INGEST = "ingest"  # the raw assets' group: a failed load of one of them leaves what it feeds stale
-CHECK_HISTORY = 25  # executions looked at to find a check's latest completed one
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 # One row per table per publish. `status`: fresh (built by `built_in_run_id` and served from this publish's
 # build), stale (the last good version, carried over from the previous publish; `stale_reason` says why)
@@ -144,9 +143,7 @@ class _History:
     def evaluation(self, key: dg.AssetCheckKey) -> dg.EventLogEntry | None:
         """The latest evaluation that completed (a check planned in a run that was abandoned did not)."""
         if key not in self._evaluations:
-            records = self.instance.event_log_storage.get_asset_check_execution_history(key, limit=CHECK_HISTORY)
-            completed = (r.event for r in records if r.event is not None and r.event.asset_check_evaluation)
-            self._evaluations[key] = next(completed, None)
+            self._evaluations[key] = latest_evaluation(self.instance, key)
         return self._evaluations[key]
 
     def failed_load(self, key: dg.AssetKey, step: str) -> str | None:
@@ -173,8 +170,7 @@ class _History:
 
 
 def _blocks(event: dg.EventLogEntry) -> bool:
-    evaluation = event.asset_check_evaluation
-    return not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    return gate_blocked(event.asset_check_evaluation)
 
 
 def _names(keys: list[dg.AssetKey], limit: int = 3) -> str:
