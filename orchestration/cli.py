@@ -206,6 +206,7 @@ def _run(
             importlib.import_module(module)
         wait_for_parse(parsing)
         from orchestration.definitions import defs
+        from orchestration.defs.dbt.assets import DBT_BUILD
     gc.enable()
 
     job = defs.resolve_job_def(job_name)
@@ -231,9 +232,13 @@ def _run(
             label = "GATE FAILED" if gate_blocked(check) else "CHECK WARNING"
             print(f"{label}: {check.asset_key.to_user_string()} {check.check_name}: {check.description or ''}")
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
-    # a step that goes on past an error (the dbt build, whose failed nodes skip only their descendants) logs it
-    errors = [e for e in instance.all_logs(result.run_id) if e.level >= logging.ERROR and not e.is_dagster_event]
-    built = result.success and not failed_checks and not errors
+    # the dbt build goes on past a node that errors (dbt skips only its descendants) and logs the error
+    dbt_errors = [
+        e
+        for e in instance.all_logs(result.run_id)
+        if e.step_key == DBT_BUILD and e.level >= logging.ERROR and not e.is_dagster_event
+    ]
+    built = result.success and not failed_checks and not dbt_errors
     print(
         f"miners run: {job_name} {'succeeded' if built else 'FAILED'}; {len(materialized)} assets materialized;"
         f" run id {result.run_id}",

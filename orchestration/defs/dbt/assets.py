@@ -92,11 +92,11 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     Each invocation's artefacts go to <target>/dbt_models-<step>-<run>-<id>, the folders
     `prune_invocation_folders` keeps the newest of; dbt's full log is the dbt.log there, whose path is logged.
     """
-    # A subset of a step (the UI's Materialize on some models, an asset backfill's first runs on a new warehouse)
-    # runs the tests whose parents are all built by then or upstream of what it builds: dbt's `buildable`
-    # indirect selection. Its default, `eager`, also runs a test on a selected model whose other parent is
-    # another step's, possibly never built. A whole step selects its tests directly, so this changes nothing
-    # there; a DBT_INDIRECT_SELECTION of the user's wins.
+    # A subset of the build (the UI's Materialize on some models, an asset backfill's first runs on a new
+    # warehouse) runs the tests whose parents are all built by then or upstream of what it builds: dbt's
+    # `buildable` indirect selection. Its default, `eager`, also runs a test on a selected model whose other
+    # parent is not selected, possibly never built. The whole build selects its tests directly, so this changes
+    # nothing there; a DBT_INDIRECT_SELECTION of the user's wins.
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
     folder = f"dbt_models-{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
