@@ -17,7 +17,7 @@ import dagster as dg
 from orchestration.defs.failures import root_cause
 from orchestration.defs.quality.blocking import gate_blocked
 
-# dagster-dbt says this once per dbt source test, because those are deliberately not Dagster checks.
+# dagster-dbt says this once per dbt test it runs that is no Dagster check (one picked by indirect selection).
 SOURCE_TEST_NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test"
 # dagster-dbt's INFO lines around each dbt command (what it selected, which command ran): shown when verbose.
 LIBRARY_CHATTER = (

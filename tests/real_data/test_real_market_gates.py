@@ -90,16 +90,14 @@ CORRUPTIONS = {
         "duplicate bar": (duplicate_first_row, "expect_compound_columns_to_be_unique:['ticker', 'date']"),
         "negative close": (set_first("close", -3.5), "expect_column_values_to_be_between:close"),
     },
-    "mart_factor_exposure": {
-        "null ticker": (set_first("ticker", None), "expect_column_values_to_not_be_null:ticker"),
+    "mart_factor_exposure": {  # a null key is its dbt not_null test's
         "duplicate key": (
             duplicate_first_row,
             "expect_compound_columns_to_be_unique:['ticker', 'session_date', 'window_size']",
         ),
         "r squared above one": (set_first("r_squared", 1.5), "expect_column_values_to_be_between:r_squared"),
     },
-    "mart_event_reactions": {
-        "null event": (set_first("event_id", None), "expect_column_values_to_not_be_null:event_id"),
+    "mart_event_reactions": {  # a null key is its dbt not_null test's
         "duplicate key": (
             duplicate_first_row,
             "expect_compound_columns_to_be_unique:['ticker', 'event_id', 'model']",

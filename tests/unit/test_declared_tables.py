@@ -43,3 +43,45 @@ def test_no_suite_restates_a_grain():
 def test_shown_columns_are_not_grain_columns():
     for table in declared_tables():
         assert not set(table.shown_with) & set(table.grain), table.asset_key
+
+
+# a GE expectation -> the dbt generic test that states the same invariant of one column
+SAME_AS_DBT_TEST = {
+    "expect_column_values_to_not_be_null": "not_null",
+    "expect_column_values_to_be_in_set": "accepted_values",
+}
+
+
+def _dbt_column_tests(manifest: dict) -> dict[str, set[tuple[str, str, tuple[str, ...]]]]:
+    """model name -> (test, column, values) of its error-severity not_null and accepted_values tests."""
+    tests: dict[str, set] = {}
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or meta.get("name") not in SAME_AS_DBT_TEST.values():
+            continue
+        if node["config"].get("severity", "error").lower() != "error":
+            continue
+        kwargs = {**meta.get("kwargs", {}), **meta.get("kwargs", {}).get("arguments", {})}
+        model = node.get("attached_node") or ""
+        values = tuple(sorted(map(str, kwargs.get("values") or ())))
+        tests.setdefault(model.split(".")[-1], set()).add((meta["name"], node.get("column_name"), values))
+    return tests
+
+
+def test_no_model_suite_restates_a_dbt_test(dbt_manifest):
+    """One layer per check: a model's structural invariants (not null, accepted values) are its dbt tests,
+    which run in the build and withhold it from publish when they fail; its GE suite holds the rest."""
+    tests = _dbt_column_tests(json.loads(dbt_manifest.read_text()))
+    restated = []
+    for table in gated_tables():
+        if table.is_source:  # the raw gate runs before the build: it holds the raw layer's checks
+            continue
+        suite = json.loads((EXPECTATIONS_DIR / f"{table.suite}.json").read_text())
+        for expectation in suite["expectations"]:
+            kind, kwargs = SAME_AS_DBT_TEST.get(expectation["type"]), expectation["kwargs"]
+            if kind is None or expectation.get("severity") == "warning" or "row_condition" in kwargs:
+                continue
+            values = tuple(sorted(map(str, kwargs.get("value_set") or ())))
+            if (kind, kwargs["column"], values) in tests.get(table.asset_key, set()):
+                restated.append(f"{table.suite}: {expectation['type']}({kwargs['column']})")
+    assert not restated, restated

@@ -223,11 +223,9 @@ def test_plausibility_bounds_warn_and_never_block(suite: str, column: str, value
 @pytest.mark.parametrize(
     ("column", "value"),
     [
-        ("model", "fama_french"),  # an unlabelled model
         ("raw_return", -1.0),  # a price went to zero or below
         ("estimation_n_obs", 121),  # more observations than the window has sessions
         ("estimation_sessions", 30),  # fewer sessions than observations
-        ("is_short_estimation_window", None),
         ("estimation_r_squared", 1.2),
     ],
 )
@@ -241,16 +239,12 @@ def test_event_reactions_invariants_block(column: str, value: object):
 @pytest.mark.parametrize(
     ("column", "value"),
     [
-        ("model", "fama_french"),  # an unlabelled model
-        ("window_label", "[0,+10]"),
         ("n_firms", 0),
         ("share_negative", 1.5),
         ("p_kp", -0.1),
         ("p_grank", 1.5),
         ("p_corrado", 1.2),
         ("grank_degrees_of_freedom", 0),
-        ("model_specification", None),  # a row that does not say which model it tests
-        ("n_excluded_firms", None),
         ("mean_residual_correlation", 1.5),
     ],
 )

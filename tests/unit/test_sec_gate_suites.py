@@ -605,13 +605,6 @@ def test_revenue_mix_vintage_marked_reconciled_that_does_not_reconcile_blocks():
     only_blocking(validate(suite, data), "expect_column_values_to_be_between:reconciliation_gap")
 
 
-def test_revenue_mix_without_a_known_reconciliation_status_blocks():
-    data = good_revenue_mix()
-    data.loc[0, "reconciliation_status"] = "looks_fine"
-    result = validate("mart_revenue_mix", data)
-    assert set(blocking(result)) == {"expect_column_values_to_be_in_set:reconciliation_status"}, result.summary()
-
-
 def test_revenue_mix_unmapped_members_warn_and_are_named():
     data = good_revenue_mix()
     data.loc[0, ["unclassified_share", "unmapped_members"]] = [0.02, "clsk:CloudComputingServicesMember"]

@@ -64,8 +64,8 @@ class Translator(DagsterDbtTranslator):
         )
 
 
-# Source tests stay plain dbt tests inside `dbt build`: as Dagster checks on the raw assets they would
-# make Dagster stop waiting for those assets' blocking GE gates before running dbt.
+# The raw sources carry no dbt tests (their GE gates hold the raw layer's checks); were one added, it stays a
+# plain dbt test: as a Dagster check on a raw asset it would compete with that asset's blocking gate.
 TRANSLATOR = Translator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False)
 )
