@@ -142,6 +142,7 @@ class Outcome:
     killed_in: str | None = None  # the step that was running when SIGKILL was sent
     files_at_kill: list[str] = field(default_factory=list)  # the trigger's files, when it had one
     group_at_kill: list[str] = field(default_factory=list)  # the commands of the process group then
+    stderr: str = ""  # what the run wrote to stderr (a traceback, when it failed before any step)
 
     @property
     def run_id(self) -> str | None:
@@ -150,7 +151,8 @@ class Outcome:
         return next((m.group(1) for m in found if m), None)
 
     def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.output[-lines:])
+        errors = self.stderr.splitlines()[-lines:]
+        return "\n".join([*self.output[-lines:], *(["stderr:", *errors] if errors else [])])
 
 
 def matching(data_dir: Path, pattern: str) -> set[str]:
@@ -229,6 +231,7 @@ def miners_run(home: Home, kill: KillPoint | None = None, stderr_name: str = "st
     finally:
         kill_group(process)
     outcome.seconds = time.monotonic() - started
+    outcome.stderr = (home.root / stderr_name).read_text(errors="replace")
     return outcome
 
 
