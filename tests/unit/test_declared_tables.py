@@ -38,6 +38,10 @@ def test_no_suite_restates_a_grain():
             suite = json.loads((EXPECTATIONS_DIR / f"{table.suite}.json").read_text())
             types = {expectation["type"] for expectation in suite["expectations"]}
             assert "expect_compound_columns_to_be_unique" not in types, table.suite
+            unique_columns = {
+                e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_unique"
+            }
+            assert not unique_columns & set(table.grain), table.suite  # a one-column grain
 
 
 def test_shown_columns_are_not_grain_columns():

@@ -123,7 +123,7 @@ def read_csv(path: Path) -> Part:
         stamps = pd.to_datetime(frame["Timestamp"], utc=True, errors="coerce")
         if stamps.isna().any():
             raise NetworkDataError(f"{path.name}: field Timestamp: {int(stamps.isna().sum())} values are not dates")
-        points = pd.DataFrame({"x": stamps.astype("int64") // 10**9, "y": frame[columns[1]]})
+        points = pd.DataFrame({"x": stamps.dt.as_unit("ms").astype("int64"), "y": frame[columns[1]]})
         return Part(path.name, "blockchain_site_csv", _series(path, columns[1], points))
     raise NetworkDataError(f"{path.name}: field unknown: columns {', '.join(map(str, columns))} match no format")
 
