@@ -13,12 +13,12 @@ from requests.adapters import BaseAdapter
 from requests.models import PreparedRequest, Response
 
 from orchestration.defs.quality.gates import validate_table
-from orchestration.paths import SNAPSHOT_DIR
+from orchestration.paths import EXPECTATIONS_DIR, SNAPSHOT_DIR
 from orchestration.sources.errors import NetworkDataError
 from orchestration.sources.network.coinmetrics import COINMETRICS_URL, CoinMetricsClient
 from orchestration.sources.network.daily import FIELDS
 from orchestration.sources.network.files import FILE_PRECEDENCE, read_network_file
-from orchestration.sources.network.halving import schedule_subsidies, subsidy_at_height, subsidy_on
+from orchestration.sources.network.halving import HALVING_DATES, HALVING_INTERVAL_BLOCKS, subsidy_at_height, subsidy_on
 from orchestration.sources.network.source import FilesSource, NetworkBatch, build_network_source
 from orchestration.sources.yahoo_replay import _load_chart
 from tests.conftest import REAL_DATA
@@ -43,7 +43,13 @@ def test_the_subsidy_follows_the_halving_schedule():
     assert [subsidy_at_height(h) for h in (0, 209_999, 210_000, 839_999, 840_000)] == [50, 50, 25, 6.25, 3.125]
     assert subsidy_on(date(2024, 4, 19)) == 6.25 and subsidy_on(HALVING) == 3.125
     assert subsidy_on(date(2020, 5, 10)) == 12.5 and subsidy_on(date(2012, 11, 27)) == 50
-    assert schedule_subsidies() == [50, 25, 12.5, 6.25, 3.125]
+    # the gate accepts exactly the schedule's subsidies, one per era the dates cover
+    eras = [subsidy_at_height(era * HALVING_INTERVAL_BLOCKS) for era in range(len(HALVING_DATES) + 1)]
+    suite = json.loads((EXPECTATIONS_DIR / "raw_network_daily.json").read_text())["expectations"]
+    (in_schedule,) = [
+        e["kwargs"] for e in suite if e["kwargs"].get("column") == "block_subsidy_btc" and "value_set" in e["kwargs"]
+    ]
+    assert in_schedule["value_set"] == eras == [50, 25, 12.5, 6.25, 3.125]
 
 
 # file -> the fields it gives and a day with (field, value in the table's units) read off the file by hand

@@ -26,7 +26,7 @@ from requests.models import PreparedRequest, Response
 
 from orchestration.sources.errors import NetworkDataError
 from orchestration.sources.network.daily import Part
-from orchestration.sources.network.files import COINMETRICS_METRICS
+from orchestration.sources.network.files import coinmetrics_rows
 
 COINMETRICS_URL = "https://community-api.coinmetrics.io/v4/timeseries/asset-metrics"
 # DiffMean is asked for too; a metric the community tier does not serve is left out of the answer
@@ -101,14 +101,8 @@ def _page(body: bytes, origin: str) -> dict:
 def parse_page(body: bytes, origin: str) -> Part:
     """One page's rows in the table's units (the API's values are decimal strings)."""
     frame = pd.DataFrame(_page(body, origin)["data"])
-    rows = pd.DataFrame({"date": pd.to_datetime(frame.get("time", pd.Series(dtype=str)), utc=True).dt.date})
-    for metric, (field, factor) in COINMETRICS_METRICS.items():
-        if metric in frame:
-            try:
-                rows[field] = pd.to_numeric(frame[metric], errors="raise") * factor
-            except (ValueError, TypeError) as error:
-                raise NetworkDataError(f"{origin}: field {metric}: unreadable values: {error}") from error
-    return Part(origin, "coinmetrics_api", rows)
+    days = pd.to_datetime(frame.get("time", pd.Series(dtype=str)), utc=True).dt.date
+    return Part(origin, "coinmetrics_api", coinmetrics_rows(frame, days, origin))
 
 
 def live_session(cache_dir: Path) -> requests.Session:

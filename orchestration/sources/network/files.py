@@ -36,15 +36,15 @@ FILE_PRECEDENCE = (
     "blockchain_values_json",
 )
 
-# CoinMetrics metric -> (field, factor to the table's unit).
+# CoinMetrics metric -> field; CoinMetrics' units are the table's (HashRate in TH/s, *Ntv in BTC).
 COINMETRICS_METRICS = {
-    "HashRate": ("hashrate_ths", 1.0),
-    "DiffMean": ("difficulty", 1.0),
-    "BlkCnt": ("blocks", 1.0),
-    "IssTotNtv": ("issuance_btc", 1.0),
-    "IssTotUSD": ("issuance_usd", 1.0),
-    "FeeTotNtv": ("fees_btc", 1.0),
-    "PriceUSD": ("price_usd", 1.0),
+    "HashRate": "hashrate_ths",
+    "DiffMean": "difficulty",
+    "BlkCnt": "blocks",
+    "IssTotNtv": "issuance_btc",
+    "IssTotUSD": "issuance_usd",
+    "FeeTotNtv": "fees_btc",
+    "PriceUSD": "price_usd",
 }
 # blockchain.com chart slug -> field; each chart's unit is fixed (TH/s, difficulty, USD, BTC).
 BLOCKCHAIN_CHARTS = {
@@ -98,14 +98,21 @@ def read_coinmetrics_csv(path: Path, frame: pd.DataFrame) -> Part:
     days = pd.to_datetime(frame["time"], utc=True, errors="coerce")
     if days.isna().any():
         raise NetworkDataError(f"{path.name}: field time: {int(days.isna().sum())} values are not dates")
-    rows = pd.DataFrame({"date": days.dt.date})
-    for column in known:
-        field, factor = COINMETRICS_METRICS[column]
+    return Part(path.name, "coinmetrics_csv", coinmetrics_rows(frame, days.dt.date, path.name))
+
+
+def coinmetrics_rows(frame: pd.DataFrame, days: pd.Series, origin: str) -> pd.DataFrame:
+    """`date` and a field for each CoinMetrics metric `frame` has (a CSV's numbers or the API's decimal
+    strings)."""
+    rows = pd.DataFrame({"date": days})
+    for metric, field in COINMETRICS_METRICS.items():
+        if metric not in frame:
+            continue
         try:
-            rows[field] = pd.to_numeric(frame[column], errors="raise") * factor
+            rows[field] = pd.to_numeric(frame[metric], errors="raise")
         except (ValueError, TypeError) as error:
-            raise NetworkDataError(f"{path.name}: field {column}: unreadable values: {error}") from error
-    return Part(path.name, "coinmetrics_csv", rows)
+            raise NetworkDataError(f"{origin}: field {metric}: unreadable values: {error}") from error
+    return rows
 
 
 def read_csv(path: Path) -> Part:

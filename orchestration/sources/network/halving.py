@@ -25,8 +25,3 @@ def subsidy_on(day: date) -> float:
     are not dated yet, so the subsidy stays that era's."""
     halvings = sum(1 for halving in HALVING_DATES if day >= halving)
     return subsidy_at_height(halvings * HALVING_INTERVAL_BLOCKS)
-
-
-def schedule_subsidies() -> list[float]:
-    """Every subsidy the dated schedule gives, first era first (what the gate accepts)."""
-    return [subsidy_at_height(era * HALVING_INTERVAL_BLOCKS) for era in range(len(HALVING_DATES) + 1)]
