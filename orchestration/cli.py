@@ -49,6 +49,7 @@ MANIFEST_FREE_MODULES = (
     "great_expectations",
     "orchestration.defs.ingest.assets",
     "orchestration.defs.sec.assets",
+    "orchestration.defs.network.assets",
     "orchestration.defs.serving.report",
     "orchestration.defs.dbt.project",
 )
@@ -163,6 +164,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
         return 2
     print(
         f"miners run: {job_name}, market source {source_name}, SEC source {sec_name}, "
+        f"network source {os.environ['MINERS_NETWORK_SOURCE']}, "
         f"warehouse {resolve_data_dir(data_dir)}",
         flush=True,
     )

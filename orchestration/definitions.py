@@ -10,10 +10,16 @@ from orchestration.defs.executor import partition_checked_in_process_executor
 from orchestration.defs.freshness import with_freshness_policies
 from orchestration.defs.ingest.assets import raw_market_prices
 from orchestration.defs.jobs import all_assets_job, market_data_job, publish_job
+from orchestration.defs.network.assets import raw_network_daily
 from orchestration.defs.progress import progress_logger
 from orchestration.defs.quality.gates import gates
 from orchestration.defs.quality.universe import universe_checks
-from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
+from orchestration.defs.resources import (
+    MarketDataResource,
+    NetworkSourceResource,
+    SecSourceResource,
+    WarehouseResource,
+)
 from orchestration.defs.schedules import market_after_close_schedule, sec_daily_schedule
 from orchestration.defs.sec.assets import raw_sec_company_facts, raw_sec_filings, raw_sec_revenue_facts
 from orchestration.defs.sec.checks import sec_load_error_checks
@@ -30,7 +36,9 @@ export_settings()
 
 defs = dg.Definitions(
     assets=[
-        *with_freshness_policies([raw_market_prices, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts]),
+        *with_freshness_policies(
+            [raw_market_prices, raw_network_daily, raw_sec_filings, raw_sec_company_facts, raw_sec_revenue_facts]
+        ),
         dbt_build,
         publish,
         convergence_report,
@@ -47,6 +55,9 @@ defs = dg.Definitions(
             market_source=dg.EnvVar("MINERS_SOURCE"),
             user_agent=dg.EnvVar("SEC_USER_AGENT"),  # a secret: EnvVar keeps it out of run config
             files_dir=dg.EnvVar("MINERS_SEC_FILES_DIR"),
+        ),
+        "network": NetworkSourceResource(
+            source=dg.EnvVar("MINERS_NETWORK_SOURCE"), files_dir=dg.EnvVar("MINERS_NETWORK_FILES_DIR")
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },

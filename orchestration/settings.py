@@ -26,6 +26,8 @@ SETTING_DEFAULTS = {
     "MINERS_SEC_SOURCE": "",  # empty: follows MINERS_SOURCE (see sources/sec/source.py)
     "SEC_USER_AGENT": "",
     "MINERS_SEC_FILES_DIR": "",
+    "MINERS_NETWORK_SOURCE": "snapshot",
+    "MINERS_NETWORK_FILES_DIR": "",
     "MINERS_HISTORY_START": "2022-01-01",  # the first market-data partition; the snapshot starts there
 }
 

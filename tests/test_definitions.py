@@ -15,6 +15,7 @@ from tests.expected import gated_assets, mart_assets, raw_assets
 def test_definitions_load(dbt_manifest: Path):
     from orchestration.definitions import defs
     from orchestration.defs.freshness import MARKET_FRESHNESS, SEC_FRESHNESS
+    from orchestration.defs.sec.assets import SEC_TABLE_ASSETS
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -44,13 +45,17 @@ def test_definitions_load(dbt_manifest: Path):
     # raw tables feed dbt: lineage from the source's meta
     assert dg.AssetKey("raw_market_prices") in graph.get(dg.AssetKey("stg_yahoo__daily_prices")).parent_keys
     assert dg.AssetKey("raw_sec_revenue_facts") in graph.get(dg.AssetKey("stg_sec__revenue_facts")).parent_keys
+    assert dg.AssetKey("raw_network_daily") in graph.get(dg.AssetKey("stg_network__daily")).parent_keys
     assert defs.resolve_sensor_def("sec_filings_sensor").job_name == "sec_filings_job"
     assert defs.resolve_schedule_def("sec_daily_schedule").job_name == "sec_filings_job"
     # freshness: policies on the raw assets (evaluated by Dagster's daemon), not checks or a sensor
     policies = {
         raw: defs.resolve_assets_def(raw).specs_by_key[dg.AssetKey(raw)].freshness_policy for raw in raw_assets()
     }
-    assert policies == {raw: MARKET_FRESHNESS if raw == "raw_market_prices" else SEC_FRESHNESS for raw in raw_assets()}
+    # the SEC tables load every morning; the others (market bars, network statistics) after the US close
+    after_close = {k.to_user_string() for k in defs.resolve_job_def("market_data_job").asset_layer.selected_asset_keys}
+    assert policies == {raw: SEC_FRESHNESS if raw in SEC_TABLE_ASSETS else MARKET_FRESHNESS for raw in raw_assets()}
+    assert raw_assets() - set(SEC_TABLE_ASSETS) <= after_close
     assert MARKET_FRESHNESS.deadline_cron == "0 20 * * 1-5" and MARKET_FRESHNESS.timezone == "America/New_York"
     # publish waits for every mart; the report reads only what publish wrote
     publish_parents = {k.to_user_string() for k in graph.get(dg.AssetKey("publish")).parent_keys}

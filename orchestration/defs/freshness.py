@@ -17,7 +17,12 @@ MARKET_FRESHNESS = dg.FreshnessPolicy.cron(
 # SEC filings: loaded within the last two days (the daily refresh runs at 07:00). A cron policy cannot say
 # this: its lower bound may not exceed the cron's interval.
 SEC_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2))
-FRESHNESS_POLICIES = {"raw_market_prices": MARKET_FRESHNESS, **dict.fromkeys(SEC_TABLE_ASSETS, SEC_FRESHNESS)}
+# The network's daily statistics load with the market bars (market_data_job, after the close): the same deadline.
+FRESHNESS_POLICIES = {
+    "raw_market_prices": MARKET_FRESHNESS,
+    "raw_network_daily": MARKET_FRESHNESS,
+    **dict.fromkeys(SEC_TABLE_ASSETS, SEC_FRESHNESS),
+}
 
 
 def with_freshness_policies(assets: Sequence[dg.AssetsDefinition]) -> Sequence[dg.AssetsDefinition]:

@@ -1,4 +1,5 @@
-"""Jobs: the whole pipeline, the market slice that the after-close schedule runs, and the publish that follows.
+"""Jobs: the whole pipeline, the market slice that the after-close schedule runs (market bars and the network's
+daily statistics), and the publish that follows.
 
 The pipeline jobs build and gate; they leave out the `serving` group. `publish_job` (publish and the report)
 runs after each of them whatever its outcome: `miners run` runs it next in the same process, and the sensors in
@@ -19,8 +20,8 @@ all_assets_job = dg.define_asset_job(
 
 market_data_job = dg.define_asset_job(
     "market_data_job",
-    selection=dg.AssetSelection.assets("raw_market_prices").downstream() - SERVING,
-    description="New market bars and everything built from them; publish_job follows.",
+    selection=dg.AssetSelection.assets("raw_market_prices", "raw_network_daily").downstream() - SERVING,
+    description="New market bars and network statistics, and everything built from them; publish_job follows.",
 )
 
 publish_job = dg.define_asset_job(

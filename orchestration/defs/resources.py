@@ -12,12 +12,15 @@ import duckdb
 from orchestration.paths import resolve_data_dir
 from orchestration.settings import SETTING_DEFAULTS
 from orchestration.sources.market import MarketSource, build_source
+from orchestration.sources.network.source import NetworkSource, build_network_source
 from orchestration.sources.sec.source import SecSource, build_sec_source, resolve_sec_source
 
 # The Dagster concurrency pool of every step that opens warehouse.duckdb (DuckDB has one writer process, and a
 # read-only open fails while another process writes). The shipped instance (orchestration/instance/dagster.yaml)
 # limits pools to one slot, so a second run's step waits for the first's to end, however the runs started.
 WAREHOUSE_POOL = "warehouse"
+# What every raw asset shares in the UI.
+RAW_ASSET = {"group_name": "ingest", "kinds": {"python", "duckdb"}, "owners": ["team:data-engineering"]}
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -76,3 +79,14 @@ class SecSourceResource(dg.ConfigurableResource):
 
     def build(self, cache_dir: Path) -> SecSource:
         return build_sec_source(self.source_name, self.user_agent, self.files_dir or None, cache_dir=cache_dir)
+
+
+class NetworkSourceResource(dg.ConfigurableResource):
+    """Where the network's daily statistics come from (MINERS_NETWORK_SOURCE: snapshot, live or files) and the
+    files' folder (MINERS_NETWORK_FILES_DIR)."""
+
+    source: str = SETTING_DEFAULTS["MINERS_NETWORK_SOURCE"]
+    files_dir: str = SETTING_DEFAULTS["MINERS_NETWORK_FILES_DIR"]
+
+    def build(self, cache_dir: Path) -> NetworkSource:
+        return build_network_source(self.source.strip().lower(), self.files_dir or None, cache_dir=cache_dir)

@@ -1,4 +1,5 @@
-"""Schedules: market data after the US close on weekdays, SEC filings every morning.
+"""Schedules: market data and the network's daily statistics after the US close on weekdays, SEC filings every
+morning.
 
 The marts are in both jobs' selections (everything downstream of the raw assets), so they follow their
 inputs: a run that loads new data rebuilds and gates what depends on it, and `publish_job` follows the run

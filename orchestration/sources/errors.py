@@ -27,3 +27,7 @@ class SecPayloadError(SecDataError):
         super().__init__(message)
         self.body = body
         self.received = list(received or [])
+
+
+class NetworkDataError(ValueError):
+    """Bad network data; the message names the file (or URL) and the field it could not read."""

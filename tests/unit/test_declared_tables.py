@@ -38,6 +38,10 @@ def test_no_suite_restates_a_grain():
             suite = json.loads((EXPECTATIONS_DIR / f"{table.suite}.json").read_text())
             types = {expectation["type"] for expectation in suite["expectations"]}
             assert "expect_compound_columns_to_be_unique" not in types, table.suite
+            unique_columns = {
+                e["kwargs"]["column"] for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_unique"
+            }
+            assert not unique_columns & set(table.grain), table.suite  # a one-column grain
 
 
 def test_shown_columns_are_not_grain_columns():
@@ -85,3 +89,14 @@ def test_no_model_suite_restates_a_dbt_test(dbt_manifest):
             if (kind, kwargs["column"], values) in tests.get(table.asset_key, set()):
                 restated.append(f"{table.suite}: {expectation['type']}({kwargs['column']})")
     assert not restated, restated
+
+
+def test_no_raw_source_has_a_dbt_test(dbt_manifest):
+    """A raw table's checks are its GE gate's, which runs before the build and blocks what reads the table."""
+    manifest = json.loads(dbt_manifest.read_text())
+    on_sources = [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and any(d.startswith("source.") for d in node["depends_on"]["nodes"])
+    ]
+    assert not on_sources, on_sources

@@ -7,6 +7,7 @@ from pathlib import Path
 from orchestration.paths import SNAPSHOT_DIR
 from orchestration.universe import load_universe
 from tools.snapshot.market import write_snapshot
+from tools.snapshot.network import write_network_snapshot
 
 
 def test_committed_snapshot_matches_generator(tmp_path: Path):
@@ -16,6 +17,13 @@ def test_committed_snapshot_matches_generator(tmp_path: Path):
     for name in committed:
         assert (tmp_path / "yahoo_chart" / name).read_bytes() == (SNAPSHOT_DIR / "yahoo_chart" / name).read_bytes()
     assert (tmp_path / "planted_truth.json").read_text() == (SNAPSHOT_DIR / "planted_truth.json").read_text()
+
+
+def test_committed_network_snapshot_matches_generator(tmp_path: Path):
+    """Generated from the committed BTC-USD bars, so the network's prices are the market snapshot's."""
+    write_network_snapshot(out_dir=tmp_path)
+    name = "network/coinmetrics_btc.json.gz"
+    assert (tmp_path / name).read_bytes() == (SNAPSHOT_DIR / name).read_bytes()
 
 
 def test_snapshot_covers_the_universe_and_says_synthetic():

@@ -1,14 +1,14 @@
 """raw_market_prices: daily bars for the universe and the factor tickers, from the configured source, by month."""
 
 import warnings
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dagster as dg
 import pandas as pd
 
 from orchestration.defs.ingest.partitions import HISTORY_START, monthly_partitions
-from orchestration.defs.ingest.warehouse_io import replace_market_prices
-from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, WarehouseResource
+from orchestration.defs.ingest.warehouse_io import lineage, replace_market_prices
+from orchestration.defs.resources import RAW_ASSET, WAREHOUSE_POOL, MarketDataResource, WarehouseResource
 from orchestration.sources.market import MarketBatch
 from orchestration.universe import load_universe
 
@@ -37,9 +37,7 @@ def row_payload_paths(batch: MarketBatch) -> pd.Series | str:
 
 @dg.asset(
     key="raw_market_prices",
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    owners=["team:data-engineering"],
+    **RAW_ASSET,
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
@@ -75,11 +73,7 @@ def raw_market_prices(
     for ticker, reason in batch.missing.items():
         context.log.warning(f"{ticker}: not loaded from {source.name} for {start}..{end}: {reason}")
     rows = batch.rows.assign(
-        source=source.name,
-        is_synthetic=source.is_synthetic,
-        loaded_at=datetime.now(UTC).replace(tzinfo=None),
-        run_id=context.run_id,
-        payload_path=row_payload_paths(batch),
+        **lineage(source.name, source.is_synthetic, context.run_id), payload_path=row_payload_paths(batch)
     )
     loaded = sorted(rows["ticker"].unique())
     with warehouse.connect() as connection:

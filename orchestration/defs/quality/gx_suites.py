@@ -131,14 +131,13 @@ def suite_parameters(universe: Universe | None = None) -> dict[str, Any]:
 def load_suite(suite_name: str, grain: Sequence[str] = (), folder: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The stored suite, plus the grain's uniqueness when a grain is given."""
     suite = json.loads(suite_path(suite_name, folder).read_text())
-    if grain:
-        suite["expectations"].append(
-            {
-                "type": "expect_compound_columns_to_be_unique",
-                "kwargs": {"column_list": list(grain)},
-                "meta": {"why": "the grain declared in the dbt YAML"},
-            }
+    if grain:  # GE's compound expectation needs two columns or more: a one-column grain is a column's uniqueness
+        unique = (
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": grain[0]}}
+            if len(grain) == 1
+            else {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": list(grain)}}
         )
+        suite["expectations"].append({**unique, "meta": {"why": "the grain declared in the dbt YAML"}})
     return suite
 
 

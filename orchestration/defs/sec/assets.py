@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs.resources import WAREHOUSE_POOL, SecSourceResource, WarehouseResource
+from orchestration.defs.resources import RAW_ASSET, WAREHOUSE_POOL, SecSourceResource, WarehouseResource
 from orchestration.defs.sec import warehouse_io
 from orchestration.sources.errors import SecDataError, SecPayloadError
 from orchestration.sources.sec.companyfacts import parse_company_facts
@@ -31,8 +31,6 @@ from orchestration.universe import load_seed
 # The assets that load items and record their errors (raw_sec_revenue_facts also writes raw_sec_balance_sheet_facts)
 SEC_ASSETS = ("raw_sec_filings", "raw_sec_company_facts", "raw_sec_revenue_facts")
 SEC_TABLE_ASSETS = (*SEC_ASSETS, "raw_sec_balance_sheet_facts")
-# What every raw SEC asset shares in the UI.
-RAW_ASSET = {"group_name": "ingest", "kinds": {"python", "duckdb"}, "owners": ["team:data-engineering"]}
 
 
 def universe_companies() -> list[Company]:

@@ -1,0 +1,1 @@
+"""The bitcoin network's daily statistics: raw_network_daily."""
