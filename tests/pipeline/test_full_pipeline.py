@@ -10,6 +10,7 @@ import pytest
 from orchestration.paths import SEEDS_DIR
 from orchestration.sources.sec.source import SEC_SNAPSHOT_DIR
 from tests.expected import gated_assets, miners_with_company_power
+from tests.pipeline.published import publish_status
 from tests.pipeline_run import PipelineRun
 
 BETA_TOLERANCE = 0.05  # the issue's bar: planted betas recovered within 0.05
@@ -268,3 +269,15 @@ def test_planted_not_revenue_facts_are_excluded_with_their_reason(pipeline: Pipe
         if reasons.get(key, "missing") != fact["exclusion_reason"]:
             wrong[key] = (reasons.get(key, "missing"), fact["exclusion_reason"])
     assert wrong == {}
+
+
+def test_network_economics_is_served_fresh_and_the_halving_cuts_hashprice(pipeline: PipelineRun):
+    """The snapshot's subsidy halves on 2024-04-20 and its hashrate does not: hashprice falls across it."""
+    status = publish_status(pipeline.data_dir)["marts.mart_network_economics"]
+    assert status["status"] == "fresh" and status["row_count"] > 1000
+    hashprice = pipeline.query(
+        "select avg(hashprice_usd_per_phs_day) filter (where network_date between '2024-04-13' and '2024-04-19')"
+        " before, avg(hashprice_usd_per_phs_day) filter (where network_date between '2024-05-01' and '2024-05-31')"
+        " after from marts.mart_network_economics"
+    ).iloc[0]
+    assert hashprice["after"] < 0.7 * hashprice["before"]
