@@ -136,3 +136,19 @@ def test_dg_check_defs(dbt_manifest: Path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_modules_miners_run_imports_while_dbt_parses_never_read_the_manifest():
+    """`miners run` imports MANIFEST_FREE_MODULES while `dbt parse` writes the manifest: on a fresh clone there
+    is none yet, so one of them reading it at import fails the run, or not, by how fast the parse is."""
+    script = (
+        "import importlib, orchestration.defs.dbt.tables as tables\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('the manifest was read at import')\n"
+        "tables.declared_tables = refuse\n"
+        "from orchestration.cli import MANIFEST_FREE_MODULES\n"
+        "for module in MANIFEST_FREE_MODULES:\n"
+        "    importlib.import_module(module)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]

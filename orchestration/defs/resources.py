@@ -40,6 +40,16 @@ class WarehouseResource(dg.ConfigurableResource):
     def raw_dir(self) -> Path:
         return self.root / "raw"
 
+    @property
+    def serving_path(self) -> Path:
+        """The published DuckDB file BI tools read."""
+        return self.root / "serving.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        """The published tables as Parquet files."""
+        return self.root / "parquet"
+
     @contextmanager
     def connect(self, read_only: bool = False):
         """A short-lived connection: DuckDB allows one writer process, and dbt needs the file next."""

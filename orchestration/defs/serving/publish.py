@@ -69,14 +69,6 @@ LOG_COLUMNS = (
 )
 
 
-def serving_path(warehouse: WarehouseResource) -> Path:
-    return warehouse.root / "serving.duckdb"
-
-
-def parquet_dir(warehouse: WarehouseResource) -> Path:
-    return warehouse.root / "parquet"
-
-
 def served_tables() -> dict[str, tuple[str, bool]]:
     """serving table -> (build-warehouse relation, gated): the marts, then the reference tables, as the dbt
     YAML declares them (defs/dbt/tables.py)."""
@@ -103,7 +95,7 @@ def publish_lock(warehouse: WarehouseResource) -> Iterator[list[Path]]:
             yield []
             return
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed or the process dies
-        stale = [*warehouse.root.glob(".serving.*.duckdb*"), *parquet_dir(warehouse).glob(".*.parquet")]
+        stale = [*warehouse.root.glob(".serving.*.duckdb*"), *warehouse.parquet_dir.glob(".*.parquet")]
         for path in stale:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
@@ -432,7 +424,7 @@ def publish(
     only when no table at all can be served.
     """
     verdicts = table_verdicts(context.instance, whole_asset_graph())
-    target = serving_path(warehouse)
+    target = warehouse.serving_path
     aside = target.with_name(f".serving.{context.run_id}.duckdb")
     log_fields = {
         "source": market_data.source,
@@ -457,7 +449,7 @@ def publish(
             aside.unlink(missing_ok=True)
             aside.with_name(aside.name + ".wal").unlink(missing_ok=True)
         carried = frozenset(t for t, s in outcome.items() if s.status == STALE)
-        parquet_files = export_parquet(target, parquet_dir(warehouse), context.run_id, keep=carried)
+        parquet_files = export_parquet(target, warehouse.parquet_dir, context.run_id, keep=carried)
     not_fresh = {t: f"{s.status}: {s.reason}" for t, s in outcome.items() if s.status != FRESH}
     for table, why in not_fresh.items():
         context.log.warning(f"{table} {why}")
@@ -467,12 +459,12 @@ def publish(
         f"{f', {len(outcome) - len(counts)} missing' if len(outcome) > len(counts) else ''})"
         f" and {len(parquet_files)} parquet files"
     )
-    parquet = [parquet_dir(warehouse) / f"{t.split('.')[-1]}.parquet" for t in (*counts, "main.publish_log")]
+    parquet = [warehouse.parquet_dir / f"{t.split('.')[-1]}.parquet" for t in (*counts, "main.publish_log")]
     return dg.MaterializeResult(
         metadata={
             "serving_file": dg.MetadataValue.path(str(target)),
             "serving_bytes": target.stat().st_size,
-            "parquet_dir": dg.MetadataValue.path(str(parquet_dir(warehouse))),
+            "parquet_dir": dg.MetadataValue.path(str(warehouse.parquet_dir)),
             "parquet_bytes": sum(p.stat().st_size for p in parquet if p.is_file()),
             "rows_per_table": dg.MetadataValue.json(counts),
             "dagster/row_count": sum(counts.values()),

@@ -11,7 +11,6 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.defs.serving.publish import serving_path
 from orchestration.reporting.page import build_report
 from orchestration.reporting.queries import ReportError, latest_publish
 
@@ -38,7 +37,7 @@ def report_path(warehouse: WarehouseResource) -> Path:
     ),
 )
 def convergence_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    serving = serving_path(warehouse)
+    serving = warehouse.serving_path
     if not serving.is_file():
         raise dg.Failure(
             description=f"convergence_report: the serving file {serving} does not exist; run publish first "
