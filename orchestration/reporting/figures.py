@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -35,6 +36,8 @@ POWER_SERIES = (
     ("energized_mw", "Energized power (grid MW)", "#f7931a", "solid"),
     ("ai_mw_contracted", "Contracted to AI/HPC (critical-IT MW)", "#2ca02c", "solid"),
 )
+# the mining-revenue lines per fleet efficiency, most efficient (darkest) first
+MINING_SHADES = ("#7a3e00", "#b35900", "#f7931a", "#fbc77a")
 _BAND_FILL = {"#f7931a": "rgba(247, 147, 26, 0.18)", "#1f77b4": "rgba(31, 119, 180, 0.18)"}
 
 # VanEck (Sigel and Frankovitz, 16 Aug 2024): miners ~$4.5M per MW of installed capacity, some data-centre stocks
@@ -408,3 +411,72 @@ def value_per_mw_figure(valuation: pd.DataFrame, companies: dict[str, str]) -> g
     fig.update_yaxes(tickprefix="$", ticksuffix="M", rangemode="tozero", title_text="EV per energized MW")
     fig.update_xaxes(type="category")
     return _layout(fig, 420)
+
+
+def megawatt_figure(network: pd.DataFrame, unit_economics: pd.DataFrame | None) -> go.Figure:
+    """Hashprice through the 2024 halving (top); below, what a MW earns a year mining at each fleet efficiency of
+    mart_network_economics against what the AI/HPC contracts signed by then pay per grid MW (when the unit
+    economics are published: they come from the filings, the network from its own source)."""
+    if network.empty:
+        return _empty_figure("No bitcoin network data is published yet.")
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=["Hashprice, $ per PH/s per day", "Revenue per MW per year, $M"],
+    )
+    fig.update_annotations(font_size=12)
+    dates = list(network["network_date"])
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=_rounded(network["hashprice_usd_per_phs_day"], 2),
+            name="Hashprice",
+            line={"color": "#f7931a", "width": 1.5},
+            hovertemplate="%{x}: $%{y:,.2f} per PH/s per day<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    efficiencies = sorted(
+        (int(match.group(1)), column)
+        for column in network.columns
+        if (match := re.fullmatch(r"gross_usd_per_mw_year_(\d+)jth", column))
+    )
+    for shade, (efficiency, column) in enumerate(efficiencies):
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=_rounded(network[column], 3, 1e-6),
+                name=f"Mining at {efficiency} J/TH (gross)",
+                line={"color": MINING_SHADES[shade % len(MINING_SHADES)], "width": 1},
+                hovertemplate=f"%{{x}}: $%{{y:,.2f}}M per MW a year at {efficiency} J/TH<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    market = (
+        pd.DataFrame(columns=["period_end", "market_ai_contract_usd_per_grid_mw_year"])
+        if unit_economics is None
+        else unit_economics.dropna(subset=["market_ai_contract_usd_per_grid_mw_year"])
+        .groupby("period_end", as_index=False)["market_ai_contract_usd_per_grid_mw_year"]
+        .max()
+        .sort_values("period_end")
+    )
+    if not market.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=list(market["period_end"]),
+                y=_rounded(market["market_ai_contract_usd_per_grid_mw_year"], 3, 1e-6),
+                name="AI/HPC contracts signed by then, per grid MW",
+                mode="lines+markers",
+                line={"color": "#2ca02c", "width": 2, "shape": "hv"},
+                hovertemplate="%{x}: $%{y:,.2f}M per grid MW a year<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.add_vline(x=HALVING_DATE, line_dash="dash", line_color="#555")
+    fig.update_yaxes(rangemode="tozero", tickprefix="$")
+    return _layout(fig, 620, top=70)

@@ -11,7 +11,9 @@ the page: a header saying where the data come from (and SYNTHETIC when they are)
 6. the miners' mean CAR over sessions -1..+1 per event, market and market + BTC models, with the
    Kolari-Pynnonen t (the group test that allows for the firms' shared shock),
 7. value per megawatt: EV per energized MW per company against VanEck's miner and data-centre marks, then
-   the VanEck DCF preset's aggregate over its sensitivity grid, with its assumptions printed.
+   the VanEck DCF preset's aggregate over its sensitivity grid, with its assumptions printed,
+8. what a megawatt earns: hashprice through the 2024 halving, mining revenue per MW at the fleet efficiencies
+   against the AI/HPC contracts' revenue per MW, and per company its own realised figures.
 
 The page shows what was published: a section whose table the latest publish left stale (`publish_status`) shows
 its last good version and says so and why; a section whose table is missing says which and why in place of its
@@ -37,6 +39,7 @@ from orchestration.reporting.figures import (
     contracted_mw_figure,
     event_heatmap_figure,
     event_study_figure,
+    megawatt_figure,
     power_figure,
     revenue_mix_figure,
     value_per_mw_figure,
@@ -105,6 +108,15 @@ CHARTS = {
         "Below: VanEck's 2024 DCF preset summed over the largest miners by cited power, across the grid of the "
         "inputs VanEck did not publish, and the assumptions (published by VanEck, or declared here).",
     ),
+    "megawatt": (
+        "What a megawatt earns",
+        "Mining: the network's hashprice (miners' revenue, subsidy plus fees, per PH/s of network hashrate per "
+        "day; the dashed line is the 2024-04-20 halving) and what a MW of machines at each fleet efficiency "
+        "earns a year at that hashprice, before power. AI/HPC: the revenue per grid MW a year of the signed "
+        "contracts public by each quarter end (value / term / critical-IT MW, times the declared IT MW per MW "
+        "of power), every universe company's. Below, per company, its own figures for its latest period with "
+        "any: realised mining revenue per EH/s against the network's, per energized MW, and its pivot multiple.",
+    ),
 }
 # What makes a file a serving file; every other table may be missing (its sections then say so and why).
 SECTION_QUERIES = {
@@ -115,6 +127,7 @@ SECTION_QUERIES = {
     "event-reactions": (("events",), ()),
     "event-study": (("event_study",), ()),
     "value-per-mw": (("valuation",), ("dcf", "dcf_assumptions")),
+    "megawatt": (("network",), ("unit_economics",)),
 }
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -198,6 +211,49 @@ def pivot_scenarios_html(scenarios: pd.DataFrame, assumptions: pd.DataFrame) -> 
         + '<p class="caption">Assumptions of the DCF preset (reference.vaneck_dcf_assumptions):</p>'
         + _table(["assumption", "value", "unit", "status", "source", "note"], assumption_rows)
     )
+
+
+def _ratio(value: object, digits: int = 2) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
+
+
+def unit_economics_html(unit_economics: pd.DataFrame, companies: dict[str, str]) -> str:
+    """Per company, its latest period with a realised figure (mart_miner_unit_economics), and who has none."""
+    realised = unit_economics.dropna(
+        subset=["realisation_ratio", "mining_usd_per_energized_mw_year"], how="all"
+    ).drop_duplicates("ticker", keep="last")
+    rows = []
+    for row in realised.itertuples():
+        own = not pd.isna(row.ai_contract_usd_per_grid_mw_year)
+        ai = row.ai_contract_usd_per_grid_mw_year if own else row.market_ai_contract_usd_per_grid_mw_year
+        multiple = row.pivot_multiple if own else row.pivot_multiple_at_market_contracts
+        rows.append(
+            [
+                row.ticker,
+                _text(companies.get(row.ticker)).split(" (")[0],  # drop "(fka ...)"
+                f"{row.period_end} ({row.period_type})",
+                _ratio(row.realisation_ratio),
+                _money(row.mining_usd_per_energized_mw_year, 1e6, "M"),
+                f"{_money(ai, 1e6, 'M')} ({'own' if own else 'market'})" if not pd.isna(ai) else "–",
+                _ratio(multiple),
+                _text(row.known_from),
+            ]
+        )
+    lacking = sorted(set(unit_economics["ticker"]) - set(realised["ticker"]))
+    names = html.escape(", ".join(lacking))
+    note = f'<p class="caption">No hashrate or energized MW cited for a period with revenue: {names}.</p>'
+    note = note if lacking else ""
+    header = [
+        "ticker",
+        "company",
+        "period",
+        "realisation ratio",
+        "mining per energized MW a year",
+        "AI/HPC contracts per grid MW a year",
+        "pivot multiple",
+        "figures public by",
+    ]
+    return _table(header, rows) + note
 
 
 _STYLE = (
@@ -297,8 +353,12 @@ def build_report(connection: duckdb.DuckDBPyConnection) -> Report:
         "event-reactions": lambda: event_heatmap_figure(frames["events"], companies),
         "event-study": lambda: event_study_figure(frames["event_study"]),
         "value-per-mw": lambda: value_per_mw_figure(frames["valuation"], companies),
+        "megawatt": lambda: megawatt_figure(frames["network"], frames["unit_economics"]),
     }
-    below = {"value-per-mw": lambda: pivot_scenarios_html(frames["dcf"], frames["dcf_assumptions"])}
+    below = {
+        "value-per-mw": lambda: pivot_scenarios_html(frames["dcf"], frames["dcf_assumptions"]),
+        "megawatt": lambda: unit_economics_html(frames["unit_economics"], companies),
+    }
     sections, all_notices = [], {}
     plotly_inlined = False
     for anchor, (chart_queries, below_queries) in SECTION_QUERIES.items():

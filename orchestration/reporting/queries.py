@@ -194,6 +194,21 @@ QUERIES = {
         group by margin, discount_rate, gpu_capex_usd_per_mw
         order by margin, discount_rate, gpu_capex_usd_per_mw
     """,  # noqa: S608 - the constant DCF_SCENARIO_SET
+    "network": """
+        select cast(network_date as varchar) as network_date, hashprice_usd_per_phs_day,
+               columns('^gross_usd_per_mw_year_\\d+jth$')
+        from marts.mart_network_economics
+        order by network_date
+    """,
+    "unit_economics": """
+        select ticker, period_type, cast(period_end as varchar) as period_end, realisation_ratio,
+               mining_usd_per_energized_mw_year, ai_contract_usd_per_grid_mw_year, pivot_multiple,
+               market_ai_contract_usd_per_grid_mw_year, pivot_multiple_at_market_contracts,
+               cast(known_from as varchar) as known_from
+        from marts.mart_miner_unit_economics
+        where ticker in (select ticker from reference.miners)
+        order by ticker, period_end
+    """,
     "dcf_assumptions": """
         select assumption, assumption_value, unit, status,
                regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) as source, note

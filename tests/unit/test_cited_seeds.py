@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.paths import SEEDS_DIR
 
-CITED_SEEDS = ("miner_power_capacity", "miner_hashrate", "ai_hpc_contracts")
+CITED_SEEDS = ("miner_power_capacity", "miner_hashrate", "ai_hpc_contracts", "miner_fleet_efficiency")
 URL = re.compile(r"https?://\S+")
 
 

@@ -51,6 +51,15 @@ create table marts.mart_ai_pivot_scenarios (
 create table marts.mart_valuation_per_mw (
     ticker varchar, as_of_kind varchar, as_of_date date, energized_mw double, ev_per_energized_mw double
 );
+create table marts.mart_network_economics (
+    network_date date, hashprice_usd_per_phs_day double, gross_usd_per_mw_year_20jth double,
+    gross_usd_per_mw_year_35jth double
+);
+create table marts.mart_miner_unit_economics (
+    ticker varchar, period_type varchar, period_start date, period_end date, realisation_ratio double,
+    mining_usd_per_energized_mw_year double, ai_contract_usd_per_grid_mw_year double, pivot_multiple double,
+    market_ai_contract_usd_per_grid_mw_year double, pivot_multiple_at_market_contracts double, known_from date
+);
 create table reference.vaneck_dcf_assumptions (
     assumption varchar, assumption_value double, unit varchar, status varchar, is_base_case boolean,
     source_url varchar, note varchar
@@ -117,6 +126,16 @@ insert into marts.mart_valuation_per_mw values
     ('CORZ', 'latest', '2024-09-27', 832.5, 7654321.0),
     ('CORZ', 'month_end', '2024-08-31', 832.5, 99999999.0),
     ('MARA', 'latest', '2024-09-27', null, null);
+insert into marts.mart_network_economics values
+    ('2024-04-19', 104.4, 1906000.0, 1089000.0),
+    ('2024-04-21', 51.9, 947000.0, 541000.0);
+insert into marts.mart_miner_unit_economics values
+    ('CORZ', 'quarter', '2024-04-01', '2024-06-30', 0.931, 574357.0, 1020833.0, 1.777, 1020833.0, 1.777,
+     '2024-08-07'),
+    ('MARA', 'quarter', '2024-01-01', '2024-03-31', 0.8765, 612345.0, null, null, 1234567.0, 2.016,
+     '2024-05-09'),
+    ('MARA', 'quarter', '2024-04-01', '2024-06-30', null, null, null, null, 1020833.0, null, '2024-08-01'),
+    ('BITF', 'fiscal_year', '2023-01-01', '2023-12-31', null, null, null, null, null, null, '2024-03-07');
 insert into reference.vaneck_dcf_assumptions values
     ('vaneck_npv_usd', 37600000000, 'USD', 'published', true, 'https://www.example.com/vaneck', 'headline NPV'),
     ('vaneck_annual_uplift_usd', 13900000000, 'USD per year', 'published', true, 'https://example.com/a',
@@ -145,6 +164,8 @@ def make_serving_file(folder: Path, synthetic: bool = True, empty_marts: bool = 
             connection.execute("delete from marts.mart_event_study_summary")
             connection.execute("delete from marts.mart_valuation_per_mw")
             connection.execute("delete from marts.mart_ai_pivot_scenarios")
+            connection.execute("delete from marts.mart_network_economics")
+            connection.execute("delete from marts.mart_miner_unit_economics")
     return path
 
 
@@ -242,6 +263,25 @@ def test_value_per_mw_prints_the_dcf_grid_and_its_assumptions(page_without_bundl
     assert "ASSUMPTION: cash margin" in page
 
 
+def test_what_a_megawatt_earns_draws_hashprice_each_efficiency_and_the_contracts(page_without_bundle: str):
+    page = page_without_bundle
+    assert "<h2>What a megawatt earns</h2>" in page
+    assert "104.4" in page and "51.9" in page  # hashprice across the halving
+    # one line per efficiency column the mart has, whatever they are
+    assert "Mining at 20 J\\u002fTH (gross)" in page and "Mining at 35 J\\u002fTH (gross)" in page
+    assert "1.906" in page  # $M per MW a year at 20 J/TH
+    assert "AI\\u002fHPC contracts signed by then, per grid MW" in page and "1.235" in page
+
+
+def test_what_a_megawatt_earns_lists_each_companys_latest_realised_period(page_without_bundle: str):
+    page = page_without_bundle
+    # CORZ: its own contracts; MARA: its latest period with a realised figure (Q1), at the market's contracts
+    assert "<td>CORZ</td><td>Core Scientific, Inc.</td><td>2024-06-30 (quarter)</td><td>0.93</td>" in page
+    assert "<td>$0.6M</td><td>$1.0M (own)</td><td>1.78</td><td>2024-08-07</td>" in page
+    assert "<td>2024-03-31 (quarter)</td><td>0.88</td><td>$0.6M</td><td>$1.2M (market)</td><td>2.02</td>" in page
+    assert "No hashrate or energized MW cited for a period with revenue: BITF." in page
+
+
 def test_empty_marts_still_make_every_chart(tmp_path: Path):
     page = render(make_serving_file(tmp_path, empty_marts=True))
     assert page.count('class="plotly-graph-div"') == len(CHARTS)
@@ -250,6 +290,7 @@ def test_empty_marts_still_make_every_chart(tmp_path: Path):
     assert "No cited power or AI" in page
     assert "No company has both an enterprise value" in page
     assert "No VanEck DCF scenarios are published yet." in page
+    assert "No bitcoin network data is published yet." in page
 
 
 def test_a_file_that_is_not_a_serving_file_is_refused(tmp_path: Path):
@@ -284,7 +325,12 @@ def test_asset_without_a_serving_file_says_run_publish_first(tmp_path: Path):
 
 # --- what the latest publish could not serve fresh: stale and missing tables --------------------------------------
 
-SEC_MARTS = ("marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure", "marts.mart_valuation_per_mw")
+SEC_MARTS = (
+    "marts.mart_revenue_mix",
+    "marts.mart_ai_capacity_exposure",
+    "marts.mart_valuation_per_mw",
+    "marts.mart_miner_unit_economics",
+)
 GATE_FAILED = (
     "upstream gate failed: raw_sec_filings in run run-new-42: expect_compound_columns_to_be_unique(cik, "
     "accession_number) failed"
@@ -322,7 +368,7 @@ def test_missing_sec_marts_become_sections_that_say_so_and_why(tmp_path: Path):
     page = report.page
     without_bundle = page.replace(get_plotlyjs(), "")
     assert page.count(get_plotlyjs()) == 1  # inlined with the first chart drawn (the betas)
-    drawn = {"betas", "event-reactions", "event-study"}
+    drawn = {"betas", "event-reactions", "event-study", "megawatt"}  # the network's hashprice is not from SEC
     for anchor in CHARTS:
         assert f'<section id="{anchor}">' in page  # every section is there
         assert (f'id="chart-{anchor}"' in page) == (anchor in drawn), anchor
@@ -332,7 +378,7 @@ def test_missing_sec_marts_become_sections_that_say_so_and_why(tmp_path: Path):
         assert f"{table} is not published: {GATE_FAILED}; no earlier version to serve." in without_bundle
     # the DCF grid under the value-per-MW chart reads its own tables, which were published
     assert "Aggregate over 1 miners (CORZ)" in without_bundle
-    assert set(report.notices) == {"revenue-mix", "contracted-mw", "power", "value-per-mw"}
+    assert set(report.notices) == {"revenue-mix", "contracted-mw", "power", "value-per-mw", "megawatt"}
     assert "Not from this publish" in without_bundle and '<a href="#revenue-mix">' in without_bundle
     assert "Not published: marts.mart_revenue_mix, marts.mart_valuation_per_mw." in without_bundle
 
@@ -381,7 +427,7 @@ def test_asset_reports_without_the_sec_marts_and_warns_per_section(tmp_path: Pat
     assert (tmp_path / "convergence_report.html").is_file()
     [materialization] = result.asset_materializations_for_node("convergence_report")
     not_fresh = materialization.metadata["sections_not_fresh"].value
-    assert set(not_fresh) == {"revenue-mix", "contracted-mw", "power", "value-per-mw"}
+    assert set(not_fresh) == {"revenue-mix", "contracted-mw", "power", "value-per-mw", "megawatt"}
     warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
     assert any(
         w.startswith("convergence_report: section revenue-mix: marts.mart_revenue_mix is not published: ")

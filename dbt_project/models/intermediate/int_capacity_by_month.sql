@@ -1,8 +1,6 @@
 -- Power, AI/HPC contracts and self-mining hashrate per company as known at each month end: the latest
--- cited company-level figure dated on or before the month end, never a later one (no look-ahead).
--- Company-level means a company row, or the site rows flagged sums_to_company summed per date (their notes
--- say they make the whole company); any other site row is a part of the company and stays out.
--- Energized and contracted power are grid MW; critical-IT MW of power are left out (not interchangeable).
+-- company-level figure (int_company_figures) dated and published on or before the month end, never one
+-- published later (no look-ahead).
 
 with
 
@@ -39,42 +37,14 @@ grid as (
 
 ),
 
-grid_power as (
-
-    select * from {{ ref('stg_reference__miner_power_capacity') }}
-    where mw_basis = 'grid' and kind in ('energized', 'contracted')
-
-),
-
-company_power as (
-
-    select ticker, kind, as_of_date, power_mw, 'company' as figure_basis
-    from grid_power
-    where scope = 'company'
-
-    union all
-
-    select ticker, kind, as_of_date, sum(power_mw) as power_mw, 'sum of sites' as figure_basis
-    from grid_power
-    where scope = 'site' and sums_to_company
-    group by ticker, kind, as_of_date
-
-),
-
 figures as (
 
-    select ticker, kind as measure, as_of_date, power_mw as figure, figure_basis
-    from company_power
-
-    union all
-
-    select ticker, 'hashrate' as measure, as_of_date, hashrate_ehs as figure, 'company' as figure_basis
-    from {{ ref('stg_reference__miner_hashrate') }}
-    where hashrate_basis = 'self_mining'
+    select * from {{ ref('int_company_figures') }}
 
 ),
 
--- per month end and measure, the latest figure dated by then (a company row before a sum of sites that day)
+-- per month end and measure, the latest figure dated and published by then (a company row before a sum of
+-- sites that day)
 latest as (
 
     select
@@ -87,7 +57,10 @@ latest as (
 
     from grid
     inner join figures
-        on grid.ticker = figures.ticker and figures.as_of_date <= grid.month_end
+        on
+            grid.ticker = figures.ticker
+            and figures.as_of_date <= grid.month_end
+            and figures.published_date <= grid.month_end
     qualify row_number() over (
         partition by grid.ticker, grid.month_end, figures.measure
         order by figures.as_of_date desc, figures.figure_basis
@@ -125,7 +98,7 @@ ai_contracts as (
 
     from grid
     inner join {{ ref('stg_reference__ai_hpc_contracts') }} as contracts
-        on grid.ticker = contracts.ticker and contracts.announce_date <= grid.month_end
+        on grid.ticker = contracts.ticker and contracts.published_date <= grid.month_end
     where contracts.status_as_of_source like 'contracted%' and contracts.critical_it_mw is not null
     group by grid.ticker, grid.month_end
 

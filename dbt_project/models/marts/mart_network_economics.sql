@@ -1,6 +1,7 @@
 -- What a megawatt earns mining bitcoin, day by day: miners' revenue (subsidy plus fees) over the network's
 -- hashrate is the hashprice (USD per PH/s per day); a fleet at E J/TH runs 1000 / E PH/s on 1 MW, so a MW
--- earns hashprice x 1000 / E a day, gross, less 8,760 MWh a year at the declared power prices, net.
+-- earns hashprice x 1000 / E a day (macro mining_usd_per_mw_year), gross, less 8,760 MWh a year at the
+-- declared power prices, net.
 -- Wide, one column per efficiency and power case: one row per day charts as lines without a pivot.
 
 {%- set efficiencies = [15, 20, 25, 30] %}
@@ -94,13 +95,13 @@ per_mw as (
     select
         *,
         {%- for efficiency in efficiencies %}
-            hashprice_usd_per_phs_day * (1000.0 / {{ efficiency }}) * 365 as gross_usd_per_mw_year_{{ efficiency }}jth,
+            {{ mining_usd_per_mw_year('hashprice_usd_per_phs_day', efficiency) }} as gross_usd_per_mw_year_{{ efficiency }}jth,
         {%- endfor %}
         {%- for efficiency in efficiencies %}
             {%- set last_efficiency = loop.last %}
             {%- for case in power_cases %}
                 {%- set comma = "," if not (loop.last and last_efficiency) %}
-                hashprice_usd_per_phs_day * (1000.0 / {{ efficiency }}) * 365
+                {{ mining_usd_per_mw_year('hashprice_usd_per_phs_day', efficiency) }}
                 - 8760 * power_price_{{ case }}_usd_per_mwh
                 as net_usd_per_mw_year_{{ efficiency }}jth_{{ case }}_power{{ comma }}
             {%- endfor %}

@@ -30,7 +30,9 @@ renamed as (
         cast(source_url as varchar) as source_url,
         cast(quote as varchar) as quote,
         cast(confidence as varchar) as confidence,
-        cast(notes as varchar) as notes
+        cast(notes as varchar) as notes,
+        cast(published_date as date) as published_date,
+        cast(published_date_basis as varchar) as published_date_basis
 
     from source
     where ticker in (select universe.ticker from universe) or ticker is null
