@@ -52,32 +52,31 @@ class PublishInfo:
     published_at: datetime
     source: str
     sec_source: str
+    network_source: str | None
     is_synthetic: bool
     data_as_of: date | None
     tables: dict[str, int] = field(default_factory=dict)
 
 
 def latest_publish(connection: duckdb.DuckDBPyConnection) -> PublishInfo:
-    rows = connection.execute(
-        """
-        select run_id, published_at, source, sec_source, is_synthetic, data_as_of, table_name, row_count
-        from main.publish_log
-        where published_at = (select max(published_at) from main.publish_log)
-        order by table_name
-        """
-    ).fetchall()
-    if not rows:
+    """The latest publish's row of each table (a file written before a column existed lacks it: None then)."""
+    log = connection.execute(
+        "select * from main.publish_log where published_at = (select max(published_at) from main.publish_log)"
+        " order by table_name"
+    ).df()
+    if log.empty:
         raise ReportError("the serving file's publish_log is empty: nothing has been published yet")
-    run_id, published_at, source, sec_source = rows[0][:4]
-    as_of = [row[5] for row in rows if row[5] is not None]
+    first = log.iloc[0]
+    as_of = log["data_as_of"].dropna()
     return PublishInfo(
-        run_id=run_id,
-        published_at=published_at,
-        source=source,
-        sec_source=sec_source,
-        is_synthetic=any(bool(row[4]) for row in rows),
-        data_as_of=max(as_of) if as_of else None,
-        tables={row[6]: row[7] for row in rows},
+        run_id=first["run_id"],
+        published_at=first["published_at"].to_pydatetime(),
+        source=first["source"],
+        sec_source=first["sec_source"],
+        network_source=first.get("network_source"),
+        is_synthetic=bool(log["is_synthetic"].any()),
+        data_as_of=pd.Timestamp(as_of.max()).date() if len(as_of) else None,
+        tables=dict(zip(log["table_name"], log["row_count"].astype(int), strict=True)),
     )
 
 

@@ -56,12 +56,13 @@ def test_publish_serves_every_gated_table(pipeline: PipelineRun):
             built = connection.execute(f"select * from build.marts.{mart} order by all").fetchall()
             assert served == built, mart
         log = connection.execute(
-            "select run_id, source, sec_source, is_synthetic, data_as_of::varchar data_as_of, table_name, row_count,"
-            " status, built_in_run_id, stale_reason from serving.publish_log"
+            "select run_id, source, sec_source, network_source, is_synthetic, data_as_of::varchar data_as_of,"
+            " table_name, row_count, status, built_in_run_id, stale_reason from serving.publish_log"
         ).df()
     assert set(log["run_id"]) == {pipeline.publish_result.run_id}
     assert set(log["table_name"]) == SERVED
     assert (log["source"] == "snapshot").all() and log["is_synthetic"].all()
+    assert (log["network_source"] == "snapshot").all()
     assert set(log["data_as_of"]) == {"2026-11-20"}
     assert set(log["status"]) == {"fresh"} and log["stale_reason"].isna().all()
     assert set(log["built_in_run_id"]) == {pipeline.result.run_id}  # the run that built what is served

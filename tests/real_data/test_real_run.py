@@ -14,8 +14,11 @@ def test_real_run_publishes_with_every_blocking_gate_passed(real_run: RealRun):
     assert real_run.returncode == 0, real_run.output[-6000:]
     assert "GATE FAILED" not in real_run.output
     assert (real_run.data_dir / "serving.duckdb").is_file()
-    log = real_run.serving("select distinct source, sec_source, is_synthetic from publish_log")
-    assert log.to_dict("records") == [{"source": "csv", "sec_source": "files", "is_synthetic": False}]
+    log = real_run.serving("select distinct source, sec_source, network_source, is_synthetic from publish_log")
+    # without the real network files the network data are the synthetic snapshot's, and the log says so
+    network = "files" if real_run.network_dir else "snapshot"
+    expected = {"source": "csv", "sec_source": "files", "network_source": network, "is_synthetic": network != "files"}
+    assert log.to_dict("records") == [expected]
 
 
 def test_the_run_names_its_sources_and_warehouse_first(real_run: RealRun):

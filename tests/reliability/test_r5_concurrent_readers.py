@@ -9,7 +9,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.defs.resources import MarketDataResource, SecSourceResource, WarehouseResource
+from orchestration.defs.resources import (
+    MarketDataResource,
+    NetworkSourceResource,
+    SecSourceResource,
+    WarehouseResource,
+)
 from orchestration.defs.serving.publish import publish, served_tables
 from tests.pipeline.published import copy_warehouse
 from tests.pipeline_run import PipelineRun
@@ -65,6 +70,7 @@ def test_readers_never_fail_while_publish_replaces_the_file(
         "warehouse": WarehouseResource(data_dir=str(tmp_path)),
         "market_data": MarketDataResource(source="snapshot"),
         "sec": SecSourceResource(source="snapshot"),
+        "network": NetworkSourceResource(source="snapshot"),
     }
     published = []
     for _ in range(PUBLISHES):  # the gates' history in the session's instance lets publish run on its own

@@ -226,6 +226,15 @@ def test_real_data_are_not_called_synthetic(tmp_path: Path):
     assert "synthetic: <b>no</b>" in page
 
 
+def test_header_names_the_network_source_where_the_log_has_it(tmp_path: Path, page_without_bundle: str):
+    assert "bitcoin network:" not in page_without_bundle  # a log written before the column: not named
+    path = make_serving_file(tmp_path, synthetic=False)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("alter table main.publish_log add column network_source varchar")
+        connection.execute("update main.publish_log set network_source = 'files'")
+    assert "SEC filings: <b>snapshot</b> · bitcoin network: <b>files</b> · synthetic: <b>no</b>" in render(path)
+
+
 def test_page_holds_the_published_values(page_without_bundle: str):
     page = page_without_bundle
     assert "CORZ" in page and "Core Scientific" in page and "MARA Holdings" in page

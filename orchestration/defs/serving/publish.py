@@ -25,7 +25,13 @@ import duckdb
 from orchestration.defs.dbt.tables import served_tables as declared_served_tables
 from orchestration.defs.failures import root_cause
 from orchestration.defs.quality.blocking import GATE, gate_blocked, latest_evaluation
-from orchestration.defs.resources import WAREHOUSE_POOL, MarketDataResource, SecSourceResource, WarehouseResource
+from orchestration.defs.resources import (
+    WAREHOUSE_POOL,
+    MarketDataResource,
+    NetworkSourceResource,
+    SecSourceResource,
+    WarehouseResource,
+)
 
 try:
     import fcntl
@@ -45,6 +51,7 @@ create table publish_log (
     published_at timestamp not null,
     source varchar not null,
     sec_source varchar not null,
+    network_source varchar,
     is_synthetic boolean not null,
     data_as_of date,
     filings_as_of date,
@@ -59,14 +66,16 @@ create table publish_log (
 PUBLISH_STATUS_DDL = """
 create view publish_status as
 select table_name, status, stale_reason, built_in_run_id, built_at, row_count, data_as_of, filings_as_of,
-    source, sec_source, is_synthetic, run_id as published_in_run_id, published_at
+    source, sec_source, network_source, is_synthetic, run_id as published_in_run_id, published_at
 from publish_log
 where published_at = (select max(published_at) from publish_log)
 """
 LOG_COLUMNS = (
-    "run_id, published_at, source, sec_source, is_synthetic, data_as_of, filings_as_of, table_name, row_count,"
+    "run_id, published_at, source, sec_source, network_source, is_synthetic, data_as_of, filings_as_of, table_name,"
+    " row_count,"
     " status, built_in_run_id, built_at, stale_reason"
 )
+LOG_PLACEHOLDERS = ", ".join("?" for _ in LOG_COLUMNS.split(","))
 
 
 def served_tables() -> dict[str, tuple[str, bool]]:
@@ -315,7 +324,8 @@ def write_serving_file(
             )
         ).fetchone()
         published_at = datetime.now(UTC).replace(tzinfo=None)
-        current = [log_fields["source"], log_fields["sec_source"], log_fields["is_synthetic"], as_of[0], as_of[1]]
+        current = [log_fields[field] for field in ("source", "sec_source", "network_source", "is_synthetic")]
+        current += [as_of[0], as_of[1]]
         outcome: dict[str, Served] = {}
         rows_to_log = []
         for table, (relation, _) in served_tables().items():
@@ -333,14 +343,15 @@ def write_serving_file(
                 connection.execute(f"create table {table} as select * from previous.{table}")  # noqa: S608 - last good version
                 rows = connection.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - served_tables()
                 last = connection.execute(
-                    "select source, sec_source, is_synthetic, data_as_of, filings_as_of, built_in_run_id, built_at"
+                    "select source, sec_source, network_source, is_synthetic, data_as_of, filings_as_of,"
+                    " built_in_run_id, built_at"
                     " from publish_log where table_name = ? and status <> 'missing'"
                     " order by published_at desc limit 1",
                     [table],
                 ).fetchone()
-                fields = list(last[:5]) if last else current
-                served = Served(STALE, rows, last[5] if last else None, reason)
-                built_at = last[6] if last else None
+                fields = list(last[:6]) if last else current
+                served = Served(STALE, rows, last[6] if last else None, reason)
+                built_at = last[7] if last else None
             else:
                 fields, built_at = current, None
                 served = Served(MISSING, 0, None, f"{reason}; no earlier version to serve")
@@ -359,7 +370,7 @@ def write_serving_file(
                 ]
             )
         connection.executemany(
-            f"insert into publish_log ({LOG_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant
+            f"insert into publish_log ({LOG_COLUMNS}) values ({LOG_PLACEHOLDERS})",  # noqa: S608 - constant
             rows_to_log,
         )
         connection.execute(PUBLISH_STATUS_DDL)
@@ -415,6 +426,7 @@ def publish(
     warehouse: WarehouseResource,
     market_data: MarketDataResource,
     sec: SecSourceResource,
+    network: NetworkSourceResource,
 ) -> dg.MaterializeResult:
     """The BI-facing copy of the gated marts and reference tables: `serving.duckdb` (readable by DuckDB 1.4+,
     with `publish_log` and the `publish_status` view) and `parquet/<table>.parquet`, replaced atomically.
@@ -429,7 +441,8 @@ def publish(
     log_fields = {
         "source": market_data.source,
         "sec_source": sec.source_name,
-        "is_synthetic": "snapshot" in (market_data.source, sec.source_name),
+        "network_source": network.source.strip().lower(),
+        "is_synthetic": "snapshot" in (market_data.source, sec.source_name, network.source.strip().lower()),
     }
     with publish_lock(warehouse) as left_aside:
         if left_aside:
