@@ -1,7 +1,8 @@
 -- AI/HPC capacity each company has committed, month by month: AI/HPC critical-IT MW by status, contract
--- value and its annualised run-rate, counterparties and concentration, and, as known at each month end
--- (int_capacity_by_month: no figure dated after the month end), energized and contracted power, self-mining
--- hashrate, the share of power committed to AI, the latest HPC/AI revenue share and factor betas.
+-- value and its annualised run-rate, counterparties and concentration (contracts published by the month end),
+-- and, as known at each month end (int_capacity_by_month: no figure dated or published after it), energized
+-- and contracted power, self-mining hashrate, the share of power committed to AI, the latest HPC/AI revenue
+-- share and factor betas.
 
 with
 
@@ -47,7 +48,7 @@ contracts_to_date as (
 
     from grid
     inner join contracts
-        on grid.ticker = contracts.ticker and contracts.announce_date <= grid.month_end
+        on grid.ticker = contracts.ticker and contracts.published_date <= grid.month_end
 
 ),
 

@@ -101,7 +101,7 @@ probes as (
     select ticker, period_start, period_end, known_from, 'energized' as probe, period_end as probe_date
     from periods
     union all
-    select ticker, period_start, period_end, known_from, 'fleet_efficiency', period_end
+    select ticker, period_start, period_end, known_from, 'fleet_efficiency' as probe, period_end as probe_date
     from periods
 
 ),

@@ -95,7 +95,8 @@ per_mw as (
     select
         *,
         {%- for efficiency in efficiencies %}
-            {{ mining_usd_per_mw_year('hashprice_usd_per_phs_day', efficiency) }} as gross_usd_per_mw_year_{{ efficiency }}jth,
+            {{ mining_usd_per_mw_year('hashprice_usd_per_phs_day', efficiency) }}
+            as gross_usd_per_mw_year_{{ efficiency }}jth,
         {%- endfor %}
         {%- for efficiency in efficiencies %}
             {%- set last_efficiency = loop.last %}
