@@ -42,6 +42,7 @@ Python model cannot call var().
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterator
@@ -84,6 +85,14 @@ SCHEMA = pa.schema(
 FIT_COLUMNS = [field.name for field in SCHEMA][4:]
 
 
+def _numpy(column: pa.ChunkedArray | pa.Array, dtype: type) -> np.ndarray:
+    """A numeric or boolean column as a numpy array of dtype, nulls as NaN."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.null_count:
+        array = array.cast(pa.float64())
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
 def factor_terms(factors: pa.Table) -> np.ndarray:
     """(last session_index + 1) x 4 array of [market, btc, btc_previous, ai] by session_index, NaN on the
     sessions a regression cannot use: a factor term without a return, or no bitcoin return on the session just
@@ -91,10 +100,10 @@ def factor_terms(factors: pa.Table) -> np.ndarray:
     previous session)."""
     order = pc.sort_indices(factors, [("session_index", "ascending")])
     factors = factors.take(order)
-    session_index = factors["session_index"].to_numpy(zero_copy_only=False).astype(np.int64)
+    session_index = _numpy(factors["session_index"], np.int64)
 
     def column(name: str) -> np.ndarray:
-        return factors[name].to_numpy(zero_copy_only=False).astype(np.float64)
+        return _numpy(factors[name], np.float64)
 
     market, btc, ai = column("market_return"), column("btc_return"), column("ai_return")
     btc_previous = np.full_like(btc, np.nan)
@@ -114,10 +123,8 @@ def _inverse(matrices: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         out = np.full_like(matrices, np.nan)
         for k, matrix in enumerate(matrices):
-            try:
+            with contextlib.suppress(np.linalg.LinAlgError):
                 out[k] = np.linalg.inv(matrix)
-            except np.linalg.LinAlgError:
-                pass
         return out
 
 
@@ -239,8 +246,8 @@ def fits(
     )
     stocks = stocks.filter(keep)
     stocks = stocks.take(pc.sort_indices(stocks, [("ticker", "ascending"), ("session_index", "ascending")]))
-    session_index = stocks["session_index"].to_numpy(zero_copy_only=False).astype(np.int64)
-    y = stocks["daily_return"].to_numpy(zero_copy_only=False).astype(np.float64)
+    session_index = _numpy(stocks["session_index"], np.int64)
+    y = _numpy(stocks["daily_return"], np.float64)
     x = np.full((len(session_index), 4), np.nan)
     inside = session_index < len(terms)
     x[inside] = terms[session_index[inside]]
@@ -249,7 +256,7 @@ def fits(
     tickers = stocks["ticker"].combine_chunks() if len(stocks) else pa.array([], pa.string())
     session_dates = stocks["session_date"].combine_chunks() if len(stocks) else pa.array([], pa.date32())
     if len(stocks):
-        changes = pc.not_equal(tickers.slice(1), tickers.slice(0, len(tickers) - 1)).to_numpy(zero_copy_only=False)
+        changes = _numpy(pc.not_equal(tickers.slice(1), tickers.slice(0, len(tickers) - 1)), bool)
         bounds = np.concatenate([[0], np.flatnonzero(changes) + 1, [len(tickers)]])
     else:
         bounds = np.array([0])
@@ -259,7 +266,9 @@ def fits(
     for first, last in zip(bounds[:-1], bounds[1:], strict=True):
         positions = first + np.flatnonzero(observed[first:last])
         for window_size in windows:
-            fitted = fit_windows(session_index[positions], data[positions], window_size, min_observations(window_size, coverage))
+            fitted = fit_windows(
+                session_index[positions], data[positions], window_size, min_observations(window_size, coverage)
+            )
             if len(fitted["end"]):
                 pending.append((positions[fitted["end"]], window_size, fitted))
                 pending_rows += len(fitted["end"])
@@ -303,9 +312,7 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
     coverage = Decimal(str(_config_value(dbt.config.meta_get("factor_window_min_coverage"))))
     stocks = (
         dbt.ref("int_daily_returns")
-        .filter(
-            "daily_return is not null and (factor_role is null or factor_role not in ('btc', 'ai', 'market'))"
-        )
+        .filter("daily_return is not null and (factor_role is null or factor_role not in ('btc', 'ai', 'market'))")
         .project("ticker, session_date, session_index, daily_return, factor_role")
         .to_arrow_table()
     )
