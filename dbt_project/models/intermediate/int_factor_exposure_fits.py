@@ -53,7 +53,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 N_PARAMS = 5  # intercept, market, btc, btc_previous, ai
-FACTOR_ROLES = ("btc", "ai", "market")  # the regressors themselves are not regressed; the sector factor is
+FACTOR_ROLES = ("btc", "ai", "market")  # not regressed themselves (the sector factor is, as an ordinary series)
 BATCH_ROWS = 65_536
 
 SCHEMA = pa.schema(
