@@ -86,11 +86,38 @@ FIT_COLUMNS = [field.name for field in SCHEMA][4:]
 
 
 def _numpy(column: pa.ChunkedArray | pa.Array, dtype: type) -> np.ndarray:
-    """A numeric or boolean column as a numpy array of dtype, nulls as NaN."""
+    """A numeric or boolean column as a numpy array of dtype, nulls as NaN. Read from the Arrow buffers:
+    pyarrow's own conversions import pandas, a second of start-up the model has no use for."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    span = slice(array.offset, array.offset + len(array))
+    validity, data = array.buffers()[:2]
+    if pa.types.is_boolean(array.type):
+        values = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[span].astype(dtype)
+    else:
+        as_float = dtype is np.float64 or array.null_count > 0
+        array = array.cast(pa.float64() if as_float else pa.int64())
+        validity, data = array.buffers()[:2]
+        span = slice(array.offset, array.offset + len(array))
+        values = np.frombuffer(data, dtype=np.float64 if as_float else np.int64)[span].astype(dtype)
     if array.null_count:
-        array = array.cast(pa.float64())
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=dtype)
+        valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[span].astype(bool)
+        values[~valid] = np.nan
+    return values
+
+
+def _arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """A numpy array as an Arrow array of arrow_type (NaN as null, as SQL's nullif gives), without pandas."""
+    floating = pa.types.is_floating(arrow_type)
+    values = np.ascontiguousarray(values, dtype=np.float64 if floating else np.int64)
+    nulls = np.isnan(values) if floating else np.zeros(len(values), dtype=bool)
+    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little")) if nulls.any() else None
+    array = pa.Array.from_buffers(
+        pa.float64() if floating else pa.int64(),
+        len(values),
+        [validity, pa.py_buffer(values)],
+        null_count=int(nulls.sum()),
+    )
+    return array.cast(arrow_type)
 
 
 def factor_terms(factors: pa.Table) -> np.ndarray:
@@ -240,10 +267,8 @@ def fits(
     """
     terms = factor_terms(factors)
     role = stocks["factor_role"]
-    keep = pc.and_(
-        pc.is_valid(stocks["daily_return"]),
-        pc.or_kleene(pc.is_null(role), pc.invert(pc.is_in(role, pa.array(FACTOR_ROLES)))),
-    )
+    is_factor = pc.match_substring_regex(role, pattern=f"^({'|'.join(FACTOR_ROLES)})$")
+    keep = pc.and_(pc.is_valid(stocks["daily_return"]), pc.or_kleene(pc.is_null(role), pc.invert(is_factor)))
     stocks = stocks.filter(keep)
     stocks = stocks.take(pc.sort_indices(stocks, [("ticker", "ascending"), ("session_index", "ascending")]))
     session_index = _numpy(stocks["session_index"], np.int64)
@@ -253,8 +278,8 @@ def fits(
     x[inside] = terms[session_index[inside]]
     observed = ~np.isnan(x).any(axis=1) & ~np.isnan(y)
     data = np.column_stack([x, y])
-    tickers = stocks["ticker"].combine_chunks() if len(stocks) else pa.array([], pa.string())
-    session_dates = stocks["session_date"].combine_chunks() if len(stocks) else pa.array([], pa.date32())
+    tickers = stocks["ticker"].combine_chunks()
+    session_dates = stocks["session_date"].combine_chunks()
     if len(stocks):
         changes = _numpy(pc.not_equal(tickers.slice(1), tickers.slice(0, len(tickers) - 1)), bool)
         bounds = np.concatenate([[0], np.flatnonzero(changes) + 1, [len(tickers)]])
@@ -286,18 +311,18 @@ def _batch(
     session_index: np.ndarray,
 ) -> pa.RecordBatch:
     rows = np.concatenate([positions for positions, _, _ in pending])
+    taken = _arrow(rows, pa.int64())
     window_size = np.concatenate([np.full(len(positions), size) for positions, size, _ in pending])
     columns = {
-        "ticker": tickers.take(pa.array(rows)),
-        "session_date": session_dates.take(pa.array(rows)).cast(pa.date32()),
-        "session_index": pa.array(session_index[rows], pa.int32()),
-        "window_size": pa.array(window_size, pa.int32()),
-        "n_obs": pa.array(np.concatenate([fitted["n_obs"] for _, _, fitted in pending]), pa.int32()),
-        "hac_lags": pa.array(np.concatenate([fitted["hac_lags"] for _, _, fitted in pending]), pa.int32()),
+        "ticker": tickers.take(taken).cast(pa.string()),
+        "session_date": session_dates.take(taken).cast(pa.date32()),
+        "session_index": _arrow(session_index[rows], pa.int32()),
+        "window_size": _arrow(window_size, pa.int32()),
+        "n_obs": _arrow(np.concatenate([fitted["n_obs"] for _, _, fitted in pending]), pa.int32()),
+        "hac_lags": _arrow(np.concatenate([fitted["hac_lags"] for _, _, fitted in pending]), pa.int32()),
     }
     for name in FIT_COLUMNS[2:]:
-        values = np.concatenate([fitted[name] for _, _, fitted in pending])
-        columns[name] = pa.array(values, pa.float64(), from_pandas=True)  # NaN -> null, as SQL's nullif
+        columns[name] = _arrow(np.concatenate([fitted[name] for _, _, fitted in pending]), pa.float64())
     return pa.RecordBatch.from_arrays(list(columns.values()), schema=SCHEMA)
 
 
