@@ -192,29 +192,28 @@ def fit_windows(session_index: np.ndarray, data: np.ndarray, window_size: int, m
 
     # (windows x width x 5): each window's observations, left-aligned, zero past its n_obs
     offsets = np.arange(width)
-    inside = offsets[None, :] < n_obs[:, None]
-    stack = data[np.minimum(starts[:, None] + offsets[None, :], count - 1)]
-    stack[~inside] = 0.0
-    means = stack.sum(axis=1) / n_obs[:, None]
-    centred = stack - means[:, None, :]
-    centred[~inside] = 0.0
+    inside = (offsets[None, :] < n_obs[:, None]).astype(np.float64)[:, :, None]
+    centred = data[np.minimum(starts[:, None] + offsets[None, :], count - 1)]
+    centred *= inside
+    means = centred.sum(axis=1) / n_obs[:, None]
+    centred -= means[:, None, :]
+    centred *= inside
     cross = np.matmul(centred.transpose(0, 2, 1), centred)  # centred sums of products
     s_xx, s_xy, s_yy = cross[:, :4, :4], cross[:, :4, 4], cross[:, 4, 4]
     inverse = _inverse(s_xx)
-    slopes = np.einsum("kij,kj->ki", inverse, s_xy)
-    x_centred = centred[:, :, :4]
-    residuals = centred[:, :, 4] - np.einsum("kwi,ki->kw", x_centred, slopes)  # zero past n_obs
+    slopes = np.matmul(inverse, s_xy[:, :, None])[:, :, 0]
+    # (x_t - mean x) projected on the slopes (the fit) and on d, inverse(S_xx)'s row of the coefficient (or
+    # combination) whose Newey-West error is wanted: the Dimson sum b0 + b1, and the AI coefficient
+    directions = np.stack([slopes, inverse[:, 1, :] + inverse[:, 2, :], inverse[:, 3, :]], axis=2)
+    projected = np.matmul(centred[:, :, :4], directions)
+    residuals = centred[:, :, 4] - projected[:, :, 0]  # zero past n_obs
     rss = np.einsum("kw,kw->k", residuals, residuals)
 
-    # Newey-West: scores u_t * d' (x_t - mean x), d = inverse(S_xx)'s row of the coefficient (combination)
+    # Newey-West: the scores u_t * d' (x_t - mean x), and their products with those lag observations earlier
     hac_lags = newey_west_lags(n_obs)
-    weights = {
-        "btc": inverse[:, 1, :] + inverse[:, 2, :],  # the Dimson sum b0 + b1
-        "ai": inverse[:, 3, :],
-    }
     newey_west = {}
-    for name, weight in weights.items():
-        scores = residuals * np.einsum("kwi,ki->kw", x_centred, weight)
+    for name, column in (("btc", 1), ("ai", 2)):
+        scores = residuals * projected[:, :, column]
         meat = np.einsum("kw,kw->k", scores, scores)
         for lag in range(1, int(hac_lags.max()) + 1):
             # pairs of observations lag apart inside the window (the padding's scores are zero)
