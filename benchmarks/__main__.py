@@ -48,7 +48,7 @@ def headline(result: dict) -> str:
             return f"{result['wall_seconds_median']:.1f} s"
         case "P3":
             return (
-                f"SQL {result['sql_seconds_median']:.1f} s vs statsmodels OLS + HAC loop "
+                f"fit + mart {result['sql_seconds_median']:.1f} s vs statsmodels OLS + HAC loop "
                 f"{result['statsmodels_seconds_median']:.0f} s (timed on {result['sample_tickers']} tickers, scaled): "
                 f"{result['speedup']:.0f}x; vs RollingOLS without HAC {result['speedup_vs_rolling_ols']:.1f}x; "
                 f"max abs diff {max(result['max_abs_diff'].values()):.1e}"

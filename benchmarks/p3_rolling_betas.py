@@ -1,25 +1,28 @@
-"""P3: rolling three-factor betas with standard errors, the project's SQL against what an analyst would write.
+"""P3: rolling three-factor betas with standard errors, the project's models against what an analyst would write.
 
-The project's SQL is the dbt model mart_factor_exposure, rendered by `dbt compile` (not a copy) and
-run in DuckDB on synthetic tables shaped like int_us_sessions, int_daily_returns and
-int_factor_returns. The analyst's version is statsmodels: per ticker, window size and session, the
-window's rows, NVDA orthogonalised to the market on them, `OLS(...).fit()` for the coefficients and
-OLS standard errors and its Newey-West covariance (`get_robustcov_results("HAC", maxlags=L,
-use_correction=True)`); statsmodels' `RollingOLS` cannot give Newey-West errors. That loop takes
-about a millisecond per window, hours for the full data set, so it is timed on a sample of tickers
-(all their windows) and scaled by the number of windows; the numbers of the sample are compared
-column by column. `RollingOLS` on the raw five-coefficient design (no Newey-West, no
-orthogonalisation) runs on every ticker: it checks the row set, n_obs, beta_btc, beta_ai,
-r_squared and the OLS standard errors of beta_btc and beta_ai everywhere, and is timed as the
+The project's version is what a dbt build runs for mart_factor_exposure: the dbt Python model
+int_factor_exposure_fits (the numpy fit: its file loaded as a module, its `model(dbt, session)` called
+with the refs and vars a build gives it, its rows streamed into a table as dbt-duckdb does), then the
+mart's SQL, rendered by `dbt compile` (not a copy); both in DuckDB on synthetic tables shaped like
+int_us_sessions, int_daily_returns and int_factor_returns. The analyst's version is statsmodels: per
+ticker, window size and session, the window's rows, NVDA orthogonalised to the market on them,
+`OLS(...).fit()` for the coefficients and OLS standard errors and its Newey-West covariance
+(`get_robustcov_results("HAC", maxlags=L, use_correction=True)`); statsmodels' `RollingOLS` cannot give
+Newey-West errors. That loop takes about a millisecond per window, hours for the full data set, so it
+is timed on a sample of tickers (all their windows) and scaled by the number of windows; the numbers of
+the sample are compared column by column. `RollingOLS` on the raw five-coefficient design (no
+Newey-West, no orthogonalisation) runs on every ticker: it checks the row set, n_obs, beta_btc,
+beta_ai, r_squared and the OLS standard errors of beta_btc and beta_ai everywhere, and is timed as the
 stricter baseline an analyst without Newey-West errors would stop at.
 
 Both run on the same seeded data set (default 500 tickers x 10 years of US sessions, with late
 listings, delistings, gaps and sessions without a factor return, so that the RANGE window over
-session_index matters). Each repeat times the SQL (materialised into a table) and then the
-reference, and the speedup of that repeat is the ratio of the two; the report gives medians (the
-machine is shared: only ratios within a repeat are comparable). The outputs are compared row for
-row on (ticker, session, window): same row set, same n_obs and window_start_date, and every compared
-column within 1e-9.
+session_index matters). Each repeat times the project's version (fit and mart materialised into tables
+of the warehouse file; the report's sql_seconds, split into fit_seconds and mart_sql_seconds) and then
+the reference, and the speedup of that repeat is the ratio of the two; the report gives medians (the
+machine is shared: only ratios within a repeat are comparable) and peak_rss_gib, this process's peak
+resident memory. The outputs are compared row for row on (ticker, session, window): same row set, same
+n_obs and window_start_date, and every compared column within 1e-9.
 
     uv run python -m benchmarks.p3_rolling_betas [--repeats 3] [--tickers 500] [--years 10]
         [--sample-tickers 4] [--other-sql NAME=COMPILED.sql ...]
@@ -28,10 +31,12 @@ column within 1e-9.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -48,6 +53,8 @@ from orchestration.defs.dbt.command import dbt_command
 from orchestration.paths import DBT_PROJECT_DIR
 
 MODEL = "mart_factor_exposure"
+FITS_MODEL = "int_factor_exposure_fits"  # the dbt Python model the mart reads
+FITS_MODEL_FILE = DBT_PROJECT_DIR / "models" / "intermediate" / f"{FITS_MODEL}.py"
 SESSIONS_PER_YEAR = 252
 SEED = 20240603
 TARGET_SPEEDUP = 40
@@ -271,12 +278,70 @@ def project_vars() -> tuple[list[int], Decimal]:
     return [int(w) for w in config["factor_windows"]], Decimal(str(config["factor_window_min_coverage"]))
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str, in_memory: bool = False) -> float:
-    """Seconds to materialise the SQL's rows into a table of the warehouse file (or an in-memory one)."""
-    table = "temp table p3_result_in_memory" if in_memory else "table main.p3_result"
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+    """Seconds to materialise the SQL's rows into a table of the warehouse file."""
     start = time.perf_counter()
-    con.execute(f"create or replace {table} as\n{sql}")
+    con.execute(f"create or replace table main.p3_result as\n{sql}")
     return time.perf_counter() - start
+
+
+class _DbtConfig:
+    """dbt.config in a dbt Python model: the vars come through the model's meta, as the YAML passes them."""
+
+    def __init__(self, meta: dict) -> None:
+        self.meta = meta
+
+    def __call__(self, **_config: object) -> None:
+        pass
+
+    def meta_get(self, key: str, default: object = None) -> object:
+        return self.meta.get(key, default)
+
+
+class _Dbt:
+    """The `dbt` object a dbt-duckdb build hands a Python model: ref() is a DuckDB relation of the table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, windows: list[int], min_coverage: Decimal) -> None:
+        self.con = con
+        self.config = _DbtConfig({"factor_windows": windows, "factor_window_min_coverage": float(min_coverage)})
+
+    def ref(self, name: str) -> duckdb.DuckDBPyRelation:
+        return self.con.query(f"select * from intermediate.{name}")  # noqa: S608 - the model's own refs
+
+
+def load_fits_model():  # noqa: ANN201 - a module loaded from the model's file
+    """The dbt Python model's file as a module (dbt runs its model() in its own process the same way)."""
+    spec = importlib.util.spec_from_file_location(FITS_MODEL, FITS_MODEL_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_fits(con: duckdb.DuckDBPyConnection, module, windows: list[int], min_coverage: Decimal) -> float:  # noqa: ANN001 - the model module
+    """Seconds to build intermediate.int_factor_exposure_fits as a dbt build does: model(dbt, session), its
+    record batches registered on a cursor and written by `create table as` (dbt-duckdb's materialize)."""
+    start = time.perf_counter()
+    session, cursor = con.cursor(), con.cursor()  # dbt's: the model's session, then a cursor to write with
+    try:
+        rows = module.model(_Dbt(session, windows, min_coverage), session)
+        cursor.register("p3_fits_batches", rows)
+        cursor.execute(f"create or replace table intermediate.{FITS_MODEL} as select * from p3_fits_batches")  # noqa: S608 - a constant name
+        cursor.unregister("p3_fits_batches")
+    finally:
+        cursor.close()
+        session.close()
+    return time.perf_counter() - start
+
+
+def run_project(
+    con: duckdb.DuckDBPyConnection,
+    module,  # noqa: ANN001 - the model module
+    sql: str,
+    windows: list[int],
+    min_coverage: Decimal,
+) -> tuple[float, float]:
+    """Seconds of the fit and of the mart's SQL over it, both into tables of the warehouse file."""
+    return run_fits(con, module, windows, min_coverage), run_sql(con, sql)
 
 
 # --- the analyst's version ------------------------------------------------------------------------
@@ -495,8 +560,8 @@ def run(
 ) -> dict:
     """Benchmark P3 and return a JSON-serialisable report.
 
-    Each repeat times, in this order: the SQL materialised into a table of the warehouse file (what
-    dbt does; the headline), the same SQL into an in-memory temp table, RollingOLS on every ticker
+    Each repeat times, in this order: the project's version, the fit and the mart into tables of the
+    warehouse file (what dbt does; the headline), RollingOLS on every ticker
     (the stricter baseline, no Newey-West), and the per-window statsmodels loop on the first
     sample_tickers tickers, scaled to the full data set by its number of windows (the reference:
     statsmodels seconds = that estimate). other_sql: name -> compiled SQL (e.g. an earlier version of
@@ -516,20 +581,31 @@ def run(
         try:
             load_warehouse(con, data)
             other_sql = other_sql or {}
-            for text in (sql, *other_sql.values()):
-                run_sql(con, text)  # warm-up, untimed
+            module = load_fits_model()
+            run_project(con, module, sql, windows, min_coverage)  # warm-up, untimed
+            for text in other_sql.values():
+                run_sql(con, text)
             emitted = model_rows(con)
             threads = con.execute("select current_setting('threads')").fetchone()[0]
             sample = emitted[emitted["ticker"].isin(sorted(emitted["ticker"].unique())[:sample_tickers])]
             sample_keys = sample[["ticker", "session_index", "window_size"]]
-            sql_seconds, in_memory_seconds, rolling_seconds, reference_seconds, sample_seconds = [], [], [], [], []
+            sql_seconds, fit_seconds, mart_seconds, rolling_seconds, reference_seconds, sample_seconds = (
+                [],
+                [],
+                [],
+                [],
+                [],
+                [],
+            )
             other_seconds: dict[str, list[float]] = {name: [] for name in other_sql}
             rolling = window_fits = None
             for _ in range(repeats):
                 for name, text in other_sql.items():
                     other_seconds[name].append(run_sql(con, text))
-                sql_seconds.append(run_sql(con, sql))
-                in_memory_seconds.append(run_sql(con, sql, in_memory=True))
+                fit, mart = run_project(con, module, sql, windows, min_coverage)
+                fit_seconds.append(fit)
+                mart_seconds.append(mart)
+                sql_seconds.append(fit + mart)
                 start = time.perf_counter()
                 rolling = rolling_ols(data, windows, min_coverage)
                 rolling_seconds.append(time.perf_counter() - start)
@@ -564,9 +640,9 @@ def run(
     return {
         "id": "P3",
         "what": (
-            f"rolling three-factor betas with OLS and Newey-West standard errors: mart_factor_exposure's SQL "
-            f"(dbt-compiled, DuckDB) against the per-window statsmodels OLS + HAC loop, {tickers} synthetic "
-            f"tickers x {years} years"
+            f"rolling three-factor betas with OLS and Newey-West standard errors: mart_factor_exposure (the "
+            f"numpy fit int_factor_exposure_fits, then the mart's SQL in DuckDB) against the per-window "
+            f"statsmodels OLS + HAC loop, {tickers} synthetic tickers x {years} years"
         ),
         "target": f">= {TARGET_SPEEDUP}x faster, same numbers to {TARGET_TOLERANCE:.0e}",
         "tickers": tickers,
@@ -580,21 +656,23 @@ def run(
         "sample_tickers": sample_tickers,
         "sql_seconds": [round(s, 4) for s in sql_seconds],
         "sql_seconds_median": round(statistics.median(sql_seconds), 4),
-        "sql_in_memory_seconds": [round(s, 4) for s in in_memory_seconds],
-        "sql_in_memory_seconds_median": round(statistics.median(in_memory_seconds), 4),
+        "fit_seconds": [round(s, 4) for s in fit_seconds],
+        "fit_seconds_median": round(statistics.median(fit_seconds), 4),
+        "mart_sql_seconds": [round(s, 4) for s in mart_seconds],
+        "mart_sql_seconds_median": round(statistics.median(mart_seconds), 4),
         "statsmodels_sample_seconds": [round(s, 3) for s in sample_seconds],
         "statsmodels_seconds": [round(s, 1) for s in reference_seconds],
         "statsmodels_seconds_median": round(statistics.median(reference_seconds), 1),
         "rolling_ols_seconds": [round(s, 3) for s in rolling_seconds],
         "rolling_ols_seconds_median": round(statistics.median(rolling_seconds), 3),
         "speedup": round(speedup, 1),
-        "speedup_in_memory": round(_median_ratio(reference_seconds, in_memory_seconds), 1),
         "speedup_vs_rolling_ols": round(_median_ratio(rolling_seconds, sql_seconds), 1),
         **({"other_sql": others} if others else {}),
         **comparison,
         "target_speedup": TARGET_SPEEDUP,
         "target_tolerance": TARGET_TOLERANCE,
         "passed": bool(speedup >= TARGET_SPEEDUP and numbers_agree and rows_agree),
+        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 3),
         "environment": {
             "duckdb": duckdb.__version__,
             "duckdb_threads": int(threads),

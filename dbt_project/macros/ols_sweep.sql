@@ -44,25 +44,3 @@
 ){{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
-
-{#-
-    For mart_factor_exposure's Newey-West sums, on a row joining a window's estimates (`window_rows`)
-    with one of its observations (`observation`, whose columns <variable><suffix> hold the current
-    values or those of an earlier observation): the residual under the window's coefficients, and
-    the row of inverse(X'X) of coefficient `name` applied to the observation, d' (x - mean x).
-    `variables` lists the regressors, then y.
--#}
-{% macro window_residual(variables, suffix) -%}
-    (observation.y{{ suffix }} - window_rows.raw_intercept
-    {%- for i in range(variables | length - 1) %}
-        - window_rows.slope_{{ i }} * observation.{{ variables[i] }}{{ suffix }}
-    {%- endfor %})
-{%- endmacro %}
-
-{% macro window_score_weight(variables, name, suffix) -%}
-    (
-    {%- for i in range(variables | length - 1) %}
-        {{ '+ ' if not loop.first }}window_rows.d_{{ name }}_{{ i }}
-        * (observation.{{ variables[i] }}{{ suffix }} - window_rows.mean_{{ i }})
-    {%- endfor %})
-{%- endmacro %}
