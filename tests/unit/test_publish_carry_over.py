@@ -14,7 +14,7 @@ from orchestration.defs.serving.publish import (
     write_serving_file,
 )
 
-FIELDS = {"source": "snapshot", "sec_source": "snapshot", "is_synthetic": True}
+FIELDS = {"source": "snapshot", "sec_source": "snapshot", "network_source": "snapshot", "is_synthetic": True}
 STALE = "marts.mart_event_reactions"
 OLD_LOG_DDL = """
 create table publish_log (
