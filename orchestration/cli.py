@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from orchestration.defs.run_tags import AFTER_RUN_TAG, CLI_RUN_TAGS, PROCESS_LOCK_TAG
+from orchestration.defs.run_tags import AFTER_RUN_TAG, CLI_RUN_TAGS, DBT_FULL_REFRESH_TAG, PROCESS_LOCK_TAG
 from orchestration.paths import PROJECT_ROOT, resolve_data_dir
 from orchestration.settings import apply_settings, prepare_dagster_home
 
@@ -149,11 +149,18 @@ def wait_for_warehouse(data_dir: Path) -> Iterator[None]:
         yield
 
 
-def run(start: date | None, end: date | None, job_name: str = "all_assets_job", verbose: bool = False) -> int:
+def run(
+    start: date | None,
+    end: date | None,
+    job_name: str = "all_assets_job",
+    verbose: bool = False,
+    full_refresh: bool = False,
+) -> int:
     """Parse dbt, materialize the job's assets and checks over the partition range, then run `publish_job`
     whatever the outcome (it serves what passed and carries the rest over, marked stale), in this process.
 
-    Quiet unless `verbose`: a line per step, the assets built, warnings and failed checks, dbt's log path."""
+    Quiet unless `verbose`: a line per step, the assets built, warnings and failed checks, dbt's log path.
+    `full_refresh` rebuilds dbt's incremental models from scratch instead of updating them."""
     from orchestration.sources.errors import SecDataError
 
     source_name, data_dir = os.environ["MINERS_SOURCE"], os.environ["MINERS_DATA_DIR"]
@@ -172,7 +179,7 @@ def run(start: date | None, end: date | None, job_name: str = "all_assets_job", 
     with wait_for_warehouse(resolve_data_dir(data_dir)):
         lock_name, lock = hold_process_lock(dagster_home)  # before any run of ours exists
         try:
-            return _run(start, end, job_name, sec_name, dagster_home, lock_name, verbose)
+            return _run(start, end, job_name, sec_name, dagster_home, lock_name, verbose, full_refresh)
         finally:
             release_process_lock(dagster_home, lock_name, lock)
 
@@ -185,6 +192,7 @@ def _run(
     dagster_home: Path,
     lock_name: str,
     verbose: bool,
+    full_refresh: bool = False,
 ) -> int:
     from orchestration.defs.dbt.command import DBT_CONSOLE_TAG, parse_lock, start_parse, wait_for_parse
     from orchestration.defs.quality.blocking import gate_blocked
@@ -218,6 +226,8 @@ def _run(
     # one line per step instead of every DEBUG event; dbt's line per node only in its dbt.log
     run_config = {"loggers": {"progress": {"config": {"verbose": verbose}}}}
     tags = {**CLI_RUN_TAGS, PROCESS_LOCK_TAG: lock_name, **({} if verbose else {DBT_CONSOLE_TAG: "quiet"})}
+    if full_refresh:
+        tags[DBT_FULL_REFRESH_TAG] = "true"
     # A step that opens the warehouse waits here for the `warehouse` pool's slot while another run holds it.
     result = job.execute_in_process(
         instance=instance,
@@ -364,6 +374,11 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument(
         "--verbose", action="store_true", help="print everything: dbt's line per node, every Dagster event"
     )
+    run_cmd.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild dbt's incremental models (returns, factor returns, rolling fits) from scratch",
+    )
     dev_cmd = commands.add_parser("dev", help="the Dagster UI (dagster dev) on 127.0.0.1 with these settings")
     dev_cmd.add_argument("--port", type=int, default=3000)
     commands.add_parser("settings", help="print the resolved settings (environment > .env > defaults)")
@@ -374,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        return run(args.start, args.end, args.job, verbose=args.verbose)
+        return run(args.start, args.end, args.job, verbose=args.verbose, full_refresh=args.full_refresh)
     if args.command == "revenue-facts":
         return revenue_facts(args.path)
     if args.command == "settings":

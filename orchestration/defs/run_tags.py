@@ -15,3 +15,7 @@ AFTER_BACKFILL_TAG = "miners/after_backfill"
 
 # Dagster's own tag on every run of a backfill (asset or job backfill): its backfill id.
 BACKFILL_TAG = "dagster/backfill"
+
+# On a run whose dbt build rebuilds every incremental model from scratch (`miners run --full-refresh`; in the
+# UI, add the tag with the value "true" in the Launchpad).
+DBT_FULL_REFRESH_TAG = "miners/dbt_full_refresh"

@@ -16,6 +16,20 @@
 -- on or after first_valid_session (earlier bars are a SPAC's, a reverse-merger shell's or a
 -- predecessor's). Its first valid session therefore has no previous price and a null return: the
 -- return that would span from the predecessor's last close is never computed.
+--
+-- Incremental, keyed by session (macros/incremental_by_session.sql): a build recomputes, per ticker, the
+-- sessions from the first one holding a bar loaded since the last build, and every ticker's sessions from the
+-- first session the calendar did not already have (an appended session, or an earlier one inserted, which
+-- renumbers the later ones). It reads the bars from one session before that (the previous price). Edits to
+-- the listings or factors seeds reach existing rows with `miners run --full-refresh`.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['ticker', 'session_date'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ add_rebuilt_at_if_missing() }}",
+) }}
 
 with
 
@@ -37,7 +51,8 @@ prices as (
         close,
         adj_close,
         is_synthetic,
-        source
+        source,
+        loaded_at
     from {{ ref('stg_yahoo__daily_prices') }}
 
 ),
@@ -71,6 +86,60 @@ factors as (
 
 ),
 
+{% if is_incremental() %}
+
+-- the first session the calendar did not already have, as this model's rows of the market factor show it
+first_new_session as (
+
+    select coalesce(
+        (
+            select min(sessions.session_index)
+            from sessions
+            left join {{ this }} as built
+                on sessions.session_date = built.session_date
+                and sessions.session_index = built.session_index
+                and built.ticker = (select factors.ticker from factors where factors.factor_role = 'market')
+            where built.session_date is null
+        ),
+        (select max(sessions.session_index) + 1 from sessions)
+    ) as session_index
+
+),
+
+-- per ticker, the first session to recompute: the session of its earliest bar loaded since the last build (a
+-- bar belongs to the first session on or after its date), or the first new session
+first_loaded as (
+
+    select
+        ticker,
+        min(case when loaded_at > {{ last_rebuilt_at() }} then trade_date end) as first_loaded_date
+    from listed_prices
+    group by ticker
+
+),
+
+recompute_from as (
+
+    select
+        first_loaded.ticker,
+        least(
+            first_new_session.session_index,
+            coalesce(
+                (
+                    select min(sessions.session_index)
+                    from sessions
+                    where sessions.session_date >= first_loaded.first_loaded_date
+                ),
+                first_new_session.session_index
+            )
+        ) as session_index
+    from first_loaded
+    cross join first_new_session
+
+),
+
+{% endif %}
+
 bars_in_session_interval as (
 
     select
@@ -88,6 +157,12 @@ bars_in_session_interval as (
         on prices.trade_date <= sessions.session_date
         -- the first session has no previous one: only its own date qualifies
         and prices.trade_date > coalesce(sessions.previous_session_date, sessions.session_date - 1)
+    {% if is_incremental() %}
+        -- from the session before the first one recomputed: its price is the previous price
+        inner join recompute_from
+            on prices.ticker = recompute_from.ticker
+            and sessions.session_index >= recompute_from.session_index - 1
+    {% endif %}
 
 ),
 
@@ -136,10 +211,16 @@ final as (
         end as daily_return,
         factors.factor_role,
         with_previous.is_synthetic,
-        with_previous.source
+        with_previous.source,
+        {{ rebuilt_at() }} as rebuilt_at
     from with_previous
     left join factors
         on with_previous.ticker = factors.ticker
+    {% if is_incremental() %}
+        inner join recompute_from
+            on with_previous.ticker = recompute_from.ticker
+            and with_previous.session_index >= recompute_from.session_index
+    {% endif %}
 
 )
 

@@ -46,6 +46,7 @@ import contextlib
 import json
 import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -171,8 +172,10 @@ def newey_west_lags(n_obs: np.ndarray) -> np.ndarray:
     return np.floor(4 * np.power(n_obs / 100, 2 / 9)).astype(np.int64)
 
 
-def fit_windows(session_index: np.ndarray, data: np.ndarray, window_size: int, min_obs: int) -> dict[str, np.ndarray]:
-    """Every window of one ticker and window size.
+def fit_windows(
+    session_index: np.ndarray, data: np.ndarray, window_size: int, min_obs: int, first_end: int = 0
+) -> dict[str, np.ndarray]:
+    """Every window of one ticker and window size that ends on or after session first_end.
 
     session_index: the ticker's observations, ascending; data: their [market, btc, btc_previous, ai, y] rows.
     A window ends at each observation and holds the observations of the window_size sessions up to it; it is
@@ -183,7 +186,7 @@ def fit_windows(session_index: np.ndarray, data: np.ndarray, window_size: int, m
     ends = np.arange(count)
     starts = np.searchsorted(session_index, session_index - window_size, side="right")
     n_obs = ends - starts + 1
-    fitted = (n_obs >= min_obs) & (n_obs > N_PARAMS)
+    fitted = (n_obs >= min_obs) & (n_obs > N_PARAMS) & (session_index >= first_end)
     ends, starts, n_obs = ends[fitted], starts[fitted], n_obs[fitted]
     width = int(n_obs.max()) if len(n_obs) else 0
     result: dict[str, np.ndarray] = {"end": ends, "n_obs": n_obs}
@@ -257,12 +260,18 @@ def min_observations(window_size: int, coverage: Decimal) -> int:
 
 
 def fits(
-    stocks: pa.Table, factors: pa.Table, windows: list[int], coverage: Decimal, batch_rows: int = BATCH_ROWS
+    stocks: pa.Table,
+    factors: pa.Table,
+    windows: list[int],
+    coverage: Decimal,
+    batch_rows: int = BATCH_ROWS,
+    first_end: dict[str, int] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The model's rows, in record batches of about batch_rows, ticker by ticker.
 
     stocks: int_daily_returns' ticker, session_date, session_index, daily_return, factor_role; factors:
-    int_factor_returns' session_index, market_return, btc_return, ai_return.
+    int_factor_returns' session_index, market_return, btc_return, ai_return. first_end: ticker -> the first
+    session whose windows are fitted (an incremental build's); every window when None.
     """
     terms = factor_terms(factors)
     role = stocks["factor_role"]
@@ -289,9 +298,14 @@ def fits(
     pending_rows = 0
     for first, last in zip(bounds[:-1], bounds[1:], strict=True):
         positions = first + np.flatnonzero(observed[first:last])
+        ticker_first_end = 0 if first_end is None or first == last else first_end[tickers[int(first)].as_py()]
         for window_size in windows:
             fitted = fit_windows(
-                session_index[positions], data[positions], window_size, min_observations(window_size, coverage)
+                session_index[positions],
+                data[positions],
+                window_size,
+                min_observations(window_size, coverage),
+                ticker_first_end,
             )
             if len(fitted["end"]):
                 pending.append((positions[fitted["end"]], window_size, fitted))
@@ -330,17 +344,55 @@ def _config_value(raw: object) -> object:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
+def changed_since_last_build(dbt, session) -> dict[str, int]:  # noqa: ANN001 - dbt's objects
+    """An incremental build's first session to refit, per ticker: the first session of its returns, or of any
+    factor return, rebuilt after this model's latest `rebuilt_at` (macros/incremental_by_session.sql)."""
+    last = session.sql(f"select max(rebuilt_at) from {dbt.this}").fetchall()[0][0]  # noqa: S608 - dbt.this
+    changed_after = f"rebuilt_at > cast('{last if last is not None else '-infinity'}' as timestamp)"
+    factors_from = dbt.ref("int_factor_returns").filter(changed_after).aggregate("min(session_index)").fetchall()[0][0]
+    changed = dict(
+        dbt.ref("int_daily_returns").filter(changed_after).aggregate("ticker, min(session_index)", "ticker").fetchall()
+    )
+    if factors_from is not None:
+        tickers = dbt.ref("int_daily_returns").project("ticker").distinct().fetchall()
+        changed = {ticker: min(changed.get(ticker, factors_from), factors_from) for (ticker,) in tickers}
+    return changed
+
+
 def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
-    dbt.config(materialized="table")
+    """Cold: every window. Incremental (macros/incremental_by_session.sql): the windows that end on or after
+    each ticker's first changed session, read from the look-back they need."""
+    dbt.config(
+        materialized="incremental",
+        unique_key=["ticker", "session_date", "window_size"],
+        incremental_strategy="delete+insert",
+        # "ignore": dbt-duckdb reads no columns from a Python model's staged batch, so any check reports a mismatch
+        on_schema_change="ignore",
+    )
     windows = [int(size) for size in _config_value(dbt.config.meta_get("factor_windows"))]
     coverage = Decimal(str(_config_value(dbt.config.meta_get("factor_window_min_coverage"))))
-    stocks = (
-        dbt.ref("int_daily_returns")
-        .filter("daily_return is not null and (factor_role is null or factor_role not in ('btc', 'ai', 'market'))")
-        .project("ticker, session_date, session_index, daily_return, factor_role")
-        .to_arrow_table()
+    stocks = dbt.ref("int_daily_returns").filter(
+        "daily_return is not null and (factor_role is null or factor_role not in ('btc', 'ai', 'market'))"
     )
+    first_end = None
+    if dbt.is_incremental:  # the look-back of the windows to refit: max(windows) - 1 sessions before the first
+        first_end = changed_since_last_build(dbt, session)
+        tickers = ", ".join("'" + ticker.replace("'", "''") + "'" for ticker in first_end)
+        since = min(first_end.values(), default=0) - (max(windows) - 1)
+        stocks = stocks.filter(f"ticker in ({tickers}) and session_index >= {since}" if first_end else "false")
+    stocks = stocks.project("ticker, session_date, session_index, daily_return, factor_role").to_arrow_table()
     factors = (
         dbt.ref("int_factor_returns").project("session_index, market_return, btc_return, ai_return").to_arrow_table()
     )
-    return pa.RecordBatchReader.from_batches(SCHEMA, fits(stocks, factors, windows, coverage))
+    rebuilt_at = pa.scalar(datetime.now(UTC).replace(tzinfo=None), pa.timestamp("us"))
+    schema = SCHEMA.append(pa.field("rebuilt_at", rebuilt_at.type))
+    batches = pa.RecordBatchReader.from_batches(
+        schema,
+        (
+            pa.RecordBatch.from_arrays([*batch.columns, pa.repeat(rebuilt_at, batch.num_rows)], schema=schema)
+            for batch in fits(stocks, factors, windows, coverage, first_end=first_end)
+        ),
+    )
+    # a relation on the model's own connection: dbt-duckdb writes anything else through another cursor, where the
+    # temporary table of an incremental build is out of the merge's sight
+    return session.from_arrow(batches)

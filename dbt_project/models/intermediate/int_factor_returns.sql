@@ -5,6 +5,18 @@
 -- market_btc model): Yahoo's BTC-USD bar closes at 00:00 UTC, three (EST) or four (EDT) hours after
 -- the US close, so part of a session's news reaches bitcoin's previous bar and bitcoin's evening
 -- reaches the stock a session late.
+--
+-- Incremental, keyed by session (macros/incremental_by_session.sql): a build recomputes the sessions from
+-- the first one whose factor returns were rebuilt since its last build, reading one session before it (for
+-- bitcoin's previous return).
+
+{{ config(
+    materialized='incremental',
+    unique_key='session_index',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ add_rebuilt_at_if_missing() }}",
+) }}
 
 with
 
@@ -22,11 +34,27 @@ factor_returns as (
     select
         session_index,
         factor_role,
-        daily_return
+        daily_return,
+        rebuilt_at
     from {{ ref('int_daily_returns') }}
     where factor_role is not null
 
 ),
+
+{% if is_incremental() %}
+
+recompute_from as (
+
+    select coalesce(
+        min(session_index),
+        (select max(sessions.session_index) + 1 from sessions)
+    ) as session_index
+    from factor_returns
+    where rebuilt_at > {{ last_rebuilt_at() }}
+
+),
+
+{% endif %}
 
 pivoted as (
 
@@ -38,11 +66,14 @@ pivoted as (
         max(case when factor_role = 'market' then daily_return end) as market_return,
         max(case when factor_role = 'sector' then daily_return end) as sector_return
     from factor_returns
+    {% if is_incremental() %}
+        where session_index >= (select recompute_from.session_index - 1 from recompute_from)
+    {% endif %}
     group by session_index
 
 ),
 
-final as (
+with_previous as (
 
     select
         sessions.session_date,
@@ -56,6 +87,21 @@ final as (
     from sessions
     left join pivoted
         on sessions.session_index = pivoted.session_index
+    {% if is_incremental() %}
+        where sessions.session_index >= (select recompute_from.session_index - 1 from recompute_from)
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ rebuilt_at() }} as rebuilt_at
+    from with_previous
+    {% if is_incremental() %}
+        where session_index >= (select recompute_from.session_index from recompute_from)
+    {% endif %}
 
 )
 

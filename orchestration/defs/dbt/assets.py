@@ -29,6 +29,7 @@ from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.tables import gated_tables
 from orchestration.defs.quality.blocking import GATE, gate_blocked, latest_evaluation
 from orchestration.defs.resources import WAREHOUSE_POOL
+from orchestration.defs.run_tags import DBT_FULL_REFRESH_TAG
 
 DBT_BUILD = "dbt_build"  # the step's name
 
@@ -89,8 +90,10 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
 
     dbt unit tests check SQL logic on fixed inputs, so they run in the test suite
     (tests/pipeline/test_dbt_unit_tests.py), not on every materialization, as dbt advises for production builds.
-    Each invocation's artefacts go to <target>/dbt_models-<step>-<run>-<id>, the folders
-    `prune_invocation_folders` keeps the newest of; dbt's full log is the dbt.log there, whose path is logged.
+    The incremental models (macros/incremental_by_session.sql) update only what their new inputs reach, unless
+    the run carries DBT_FULL_REFRESH_TAG. Each invocation's artefacts go to <target>/dbt_models-<step>-<run>-<id>,
+    the folders `prune_invocation_folders` keeps the newest of; dbt's full log is the dbt.log there, whose path
+    is logged.
     """
     # A subset of the build (the UI's Materialize on some models, an asset backfill's first runs on a new
     # warehouse) runs the tests whose parents are all built by then or upstream of what it builds: dbt's
@@ -101,6 +104,8 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     prune_invocation_folders(keep=KEEP_INVOCATION_FOLDERS - 1)  # room for this invocation's own
     folder = f"dbt_models-{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     args = ["build", "--exclude-resource-type", "unit_test"]
+    if context.run.tags.get(DBT_FULL_REFRESH_TAG) == "true":  # incremental models rebuilt from scratch
+        args.append("--full-refresh")
     if blocked := blocked_sources(context.instance):
         args += ["--exclude", *(f"{selector}+" for selector in blocked)]  # dbt adds it to the selection's own
         for why in blocked.values():

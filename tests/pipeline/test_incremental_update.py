@@ -1,0 +1,123 @@
+"""The daily update is incremental (macros/incremental_by_session.sql): five one-session updates after a run that
+stopped five sessions early serve what a cold full run serves, row for row, and each update recomputes only what
+its new bars reach."""
+
+import math
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.ingest.partitions import partition_range_tags
+from orchestration.defs.serving.publish import served_tables
+from orchestration.sources import market
+from tests.pipeline_run import PipelineRun
+
+UPDATES = 5
+INCREMENTAL = ("int_daily_returns", "int_factor_returns", "int_factor_exposure_fits")
+
+
+def _rows(data_dir: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
+        return connection.execute(f"select * from {table} order by all").fetchall()  # noqa: S608 - served_tables()
+
+
+def _same(left: object, right: object) -> bool:
+    """Equal, floats to 1e-12 relative: a window refitted from its look-back alone stacks fewer rows, so numpy
+    may sum the same terms in another order."""
+    if isinstance(left, float) and isinstance(right, float):
+        return (math.isnan(left) and math.isnan(right)) or math.isclose(left, right, rel_tol=1e-12, abs_tol=1e-15)
+    return left == right
+
+
+def _stamped_last(data_dir: Path) -> dict[str, tuple[int, int]]:
+    """Per incremental model: (rows rewritten by the latest build, rows in all)."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        return {
+            model: connection.execute(
+                f"select count(*) filter (where rebuilt_at = (select max(rebuilt_at) from intermediate.{model})),"  # noqa: S608
+                f" count(*) from intermediate.{model}"
+            ).fetchone()
+            for model in INCREMENTAL
+        }
+
+
+@pytest.fixture
+def last_sessions(pipeline: PipelineRun) -> list[date]:
+    """The snapshot's last UPDATES + 1 US sessions, oldest first."""
+    frame = pipeline.query(
+        f"select session_date from intermediate.int_us_sessions order by session_date desc limit {UPDATES + 1}"
+    )
+    return sorted(frame["session_date"].dt.date)
+
+
+def test_five_one_session_updates_serve_what_a_cold_run_serves(
+    pipeline: PipelineRun, last_sessions: list[date], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from orchestration.definitions import defs
+
+    start, _ = market.snapshot_coverage()
+    ends = iter(last_sessions)
+    monkeypatch.setattr(market, "snapshot_coverage", lambda *_: (start, current_end))  # the source's last day
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    instance = dg.DagsterInstance.ephemeral()
+
+    def run(job: str, first: date, last: date) -> None:
+        result = defs.resolve_job_def(job).execute_in_process(
+            instance=instance, tags=partition_range_tags(first, last), raise_on_error=False
+        )
+        assert result.success, job
+        assert defs.resolve_job_def("publish_job").execute_in_process(instance=instance).success
+
+    current_end = next(ends)
+    run("all_assets_job", start, current_end)  # stopped UPDATES sessions early
+    for session in ends:
+        current_end = session
+        run("market_data_job", session, session)  # `miners run --job market_data_job --start D --end D`
+        stamped = _stamped_last(tmp_path)
+        # the update reloads its month's bars (a partition is a month): only the sessions from the month's
+        # first one are recomputed, and the fits read no more than their windows' look-back
+        month_start = session.replace(day=1).isoformat()
+        with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+            reached = connection.execute(
+                "select count(*) from intermediate.int_factor_exposure_fits where session_date >= ?", [month_start]
+            ).fetchone()[0]
+        assert stamped["int_factor_exposure_fits"][0] == reached < stamped["int_factor_exposure_fits"][1]
+        assert stamped["int_daily_returns"][0] < stamped["int_daily_returns"][1] / 10
+
+    for table in served_tables():
+        updated, cold = _rows(tmp_path, table), _rows(pipeline.data_dir, table)
+        assert len(updated) == len(cold), table
+        for row_updated, row_cold in zip(updated, cold, strict=True):
+            assert all(_same(a, b) for a, b in zip(row_updated, row_cold, strict=True)), (table, row_updated, row_cold)
+
+
+def test_full_refresh_rebuilds_every_row(pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A rerun with nothing new recomputes no row of the incremental models; one tagged as `miners run
+    --full-refresh` tags it recomputes every row."""
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import dbt_build
+    from orchestration.defs.run_tags import DBT_FULL_REFRESH_TAG
+    from tests.pipeline.published import copy_warehouse
+
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
+    before = _stamped_last(tmp_path)
+
+    def build(**tags: str) -> None:
+        result = dg.materialize(
+            [dbt_build],
+            selection=[dg.AssetKey(model) for model in INCREMENTAL],
+            resources={"dbt": defs.resources["dbt"]},
+            instance=dg.DagsterInstance.ephemeral(),
+            tags=tags,
+        )
+        assert result.success
+
+    build()
+    assert _stamped_last(tmp_path) == before  # nothing new: no row recomputed
+    build(**{DBT_FULL_REFRESH_TAG: "true"})
+    after = _stamped_last(tmp_path)
+    assert all(after[model][0] == after[model][1] == before[model][1] for model in INCREMENTAL), after
