@@ -301,6 +301,8 @@ class _DbtConfig:
 class _Dbt:
     """The `dbt` object a dbt-duckdb build hands a Python model: ref() is a DuckDB relation of the table."""
 
+    is_incremental = False  # a cold build: every window
+
     def __init__(self, con: duckdb.DuckDBPyConnection, windows: list[int], min_coverage: Decimal) -> None:
         self.con = con
         self.config = _DbtConfig({"factor_windows": windows, "factor_window_min_coverage": float(min_coverage)})
@@ -318,17 +320,15 @@ def load_fits_model():  # noqa: ANN201 - a module loaded from the model's file
 
 
 def run_fits(con: duckdb.DuckDBPyConnection, module, windows: list[int], min_coverage: Decimal) -> float:  # noqa: ANN001 - the model module
-    """Seconds to build intermediate.int_factor_exposure_fits as a dbt build does: model(dbt, session), its
-    record batches registered on a cursor and written by `create table as` (dbt-duckdb's materialize)."""
+    """Seconds to build intermediate.int_factor_exposure_fits as a cold dbt build does: model(dbt, session), a
+    relation on the session, written by `create table as` on it (dbt-duckdb's materialize)."""
     start = time.perf_counter()
-    session, cursor = con.cursor(), con.cursor()  # dbt's: the model's session, then a cursor to write with
+    session = con.cursor()  # dbt's: the model's session
     try:
-        rows = module.model(_Dbt(session, windows, min_coverage), session)
-        cursor.register("p3_fits_batches", rows)
-        cursor.execute(f"create or replace table intermediate.{FITS_MODEL} as select * from p3_fits_batches")  # noqa: S608 - a constant name
-        cursor.unregister("p3_fits_batches")
+        session.register("p3_fits_batches", module.model(_Dbt(session, windows, min_coverage), session))
+        session.execute(f"create or replace table intermediate.{FITS_MODEL} as select * from p3_fits_batches")  # noqa: S608 - a constant name
+        session.unregister("p3_fits_batches")
     finally:
-        cursor.close()
         session.close()
     return time.perf_counter() - start
 
