@@ -2,6 +2,7 @@
 publish served."""
 
 import hashlib
+import math
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -68,3 +69,18 @@ def month_after_snapshot() -> str:
 
     last = snapshot_coverage()[1]
     return month_key(last.replace(day=28) + timedelta(days=4))
+
+
+def _same(left: object, right: object) -> bool:
+    if isinstance(left, float) and isinstance(right, float):
+        return (math.isnan(left) and math.isnan(right)) or math.isclose(left, right, rel_tol=1e-12, abs_tol=1e-15)
+    return left == right
+
+
+def assert_same_rows(left: list[tuple], right: list[tuple], table: str) -> None:
+    """Row for row equal (both sorted), doubles to 1e-12 relative: DuckDB sums doubles in the order it scans
+    them, and an incrementally updated table holds its rows in another order than a cold build writes them, so
+    a sum over them may differ in its last bits."""
+    assert len(left) == len(right), f"{table}: {len(left)} rows against {len(right)}"
+    for row_left, row_right in zip(left, right, strict=True):
+        assert all(_same(a, b) for a, b in zip(row_left, row_right, strict=True)), (table, row_left, row_right)

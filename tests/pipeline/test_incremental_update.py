@@ -2,7 +2,6 @@
 stopped five sessions early serve what a cold full run serves, row for row, and each update recomputes only what
 its new bars reach."""
 
-import math
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.defs.serving.publish import served_tables
 from orchestration.sources import market
+from tests.pipeline.published import assert_same_rows
 from tests.pipeline_run import PipelineRun
 
 UPDATES = 5
@@ -22,14 +22,6 @@ INCREMENTAL = ("int_daily_returns", "int_factor_returns", "int_factor_exposure_f
 def _rows(data_dir: Path, table: str) -> list[tuple]:
     with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
         return connection.execute(f"select * from {table} order by all").fetchall()  # noqa: S608 - served_tables()
-
-
-def _same(left: object, right: object) -> bool:
-    """Equal, floats to 1e-12 relative: a window refitted from its look-back alone stacks fewer rows, so numpy
-    may sum the same terms in another order."""
-    if isinstance(left, float) and isinstance(right, float):
-        return (math.isnan(left) and math.isnan(right)) or math.isclose(left, right, rel_tol=1e-12, abs_tol=1e-15)
-    return left == right
 
 
 def _stamped_last(data_dir: Path) -> dict[str, tuple[int, int]]:
@@ -88,10 +80,7 @@ def test_five_one_session_updates_serve_what_a_cold_run_serves(
         assert stamped["int_daily_returns"][0] < stamped["int_daily_returns"][1] / 10
 
     for table in served_tables():
-        updated, cold = _rows(tmp_path, table), _rows(pipeline.data_dir, table)
-        assert len(updated) == len(cold), table
-        for row_updated, row_cold in zip(updated, cold, strict=True):
-            assert all(_same(a, b) for a, b in zip(row_updated, row_cold, strict=True)), (table, row_updated, row_cold)
+        assert_same_rows(_rows(tmp_path, table), _rows(pipeline.data_dir, table), table)
 
 
 def test_full_refresh_rebuilds_every_row(pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
