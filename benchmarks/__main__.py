@@ -45,7 +45,11 @@ def headline(result: dict) -> str:
                 f"ratio {result['ratio_to_floor_median']:.2f}x"
             )
         case "P2":
-            return f"{result['wall_seconds_median']:.1f} s"
+            return (
+                f"{result['wall_seconds_median']:.1f} s; floor {result['floor_seconds_median']:.1f} s, "
+                f"ratio {result['ratio_to_floor_median']:.2f}x; dbt node time "
+                f"{result['dbt_node_share_median']:.0%} of a cold build's ({result['cold_dbt_node_seconds']:.1f} s)"
+            )
         case "P3":
             return (
                 f"fit + mart {result['sql_seconds_median']:.1f} s vs statsmodels OLS + HAC loop "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -93,3 +94,11 @@ def machine() -> dict[str, object]:
         "cpus": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
     }
+
+
+def dbt_node_seconds(target_path: Path) -> float:
+    """The summed execution time of every node (models, seeds, tests) of the newest dbt build under
+    target_path, as its run_results.json records them."""
+    folders = sorted(target_path.glob("dbt_models-*"), key=lambda folder: folder.stat().st_mtime)
+    results = json.loads((folders[-1] / "run_results.json").read_text())["results"]
+    return round(sum(result["execution_time"] for result in results), 3)

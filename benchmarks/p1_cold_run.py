@@ -15,8 +15,7 @@ from pathlib import Path
 from benchmarks.common import fresh_instance, median, miners, pipeline_env, timed
 from orchestration.defs.dbt.command import dbt_command
 
-TARGET_SECONDS = 30.0
-TARGET_FLOOR_RATIO = 2.0
+TARGET_FLOOR_RATIO = 1.5
 
 STACK_STARTUP = """
 import tempfile
@@ -81,8 +80,8 @@ def run(repeats: int = 3) -> dict[str, object]:
         "ratio_to_floor_median": ratio,
         "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs),
         "runs": runs,
-        "target": f"<= {TARGET_SECONDS:.0f} s and <= {TARGET_FLOOR_RATIO:.0f}x floor",
-        "passed": wall <= TARGET_SECONDS and ratio <= TARGET_FLOOR_RATIO,
+        "target": f"<= {TARGET_FLOOR_RATIO}x floor",
+        "passed": ratio <= TARGET_FLOOR_RATIO,
     }
 
 

@@ -30,6 +30,14 @@ from orchestration.defs.serving.report import convergence_report
 from orchestration.defs.serving.sensors import publish_sensors
 from orchestration.settings import export_settings
 
+
+class CodeLocationLineage:
+    """publish's `lineage` resource: the asset graph of these definitions, resolved when a publish runs."""
+
+    def asset_graph(self) -> object:
+        return defs.resolve_asset_graph()
+
+
 # Environment over .env over defaults, however the code location is started, exported so that every EnvVar
 # below is set; resources read them when a run starts (a run worker, a test's environment).
 export_settings()
@@ -60,6 +68,7 @@ defs = dg.Definitions(
             source=dg.EnvVar("MINERS_NETWORK_SOURCE"), files_dir=dg.EnvVar("MINERS_NETWORK_FILES_DIR")
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "lineage": CodeLocationLineage(),
     },
     loggers={"console": dg.default_loggers()["console"], "progress": progress_logger},
     executor=partition_checked_in_process_executor,

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.definitions import CodeLocationLineage
 from orchestration.defs.resources import (
     MarketDataResource,
     NetworkSourceResource,
@@ -71,6 +72,7 @@ def test_readers_never_fail_while_publish_replaces_the_file(
         "market_data": MarketDataResource(source="snapshot"),
         "sec": SecSourceResource(source="snapshot"),
         "network": NetworkSourceResource(source="snapshot"),
+        "lineage": CodeLocationLineage(),
     }
     published = []
     for _ in range(PUBLISHES):  # the gates' history in the session's instance lets publish run on its own

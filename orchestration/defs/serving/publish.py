@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import dagster as dg
 import duckdb
@@ -254,12 +254,12 @@ def table_verdicts(instance: dg.DagsterInstance, asset_graph: Any = None) -> dic
     }
 
 
-def whole_asset_graph() -> Any:
-    """The code location's asset graph, checks included: a run's own graph (publish_job's) holds only what it
-    selects and the assets it reads directly, not the lineage behind them."""
-    from orchestration.definitions import defs  # here, not at the top: the definitions import this module
+class AssetLineage(Protocol):
+    """The code location's asset graph, checks included, handed to publish as a resource by definitions.py
+    (serving never imports the definitions, which import it). A run's own graph (publish_job's) holds only
+    what it selects and the assets it reads directly, not the lineage behind them."""
 
-    return defs.resolve_asset_graph()
+    def asset_graph(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -427,6 +427,7 @@ def publish(
     market_data: MarketDataResource,
     sec: SecSourceResource,
     network: NetworkSourceResource,
+    lineage: dg.ResourceParam[AssetLineage],
 ) -> dg.MaterializeResult:
     """The BI-facing copy of the gated marts and reference tables: `serving.duckdb` (readable by DuckDB 1.4+,
     with `publish_log` and the `publish_status` view) and `parquet/<table>.parquet`, replaced atomically.
@@ -435,7 +436,7 @@ def publish(
     since; otherwise its last good version from the previous publish, marked stale with the reason. Refuses
     only when no table at all can be served.
     """
-    verdicts = table_verdicts(context.instance, whole_asset_graph())
+    verdicts = table_verdicts(context.instance, lineage.asset_graph())
     target = warehouse.serving_path
     aside = target.with_name(f".serving.{context.run_id}.duckdb")
     log_fields = {
