@@ -98,5 +98,10 @@ class NetworkSourceResource(dg.ConfigurableResource):
     source: str = SETTING_DEFAULTS["MINERS_NETWORK_SOURCE"]
     files_dir: str = SETTING_DEFAULTS["MINERS_NETWORK_FILES_DIR"]
 
+    @property
+    def source_name(self) -> str:
+        """The source as the client knows it (the setting, trimmed and lower-cased)."""
+        return self.source.strip().lower()
+
     def build(self, cache_dir: Path) -> NetworkSource:
-        return build_network_source(self.source.strip().lower(), self.files_dir or None, cache_dir=cache_dir)
+        return build_network_source(self.source_name, self.files_dir or None, cache_dir=cache_dir)

@@ -67,9 +67,13 @@ def _company_order(tickers: Iterable[str], companies: dict[str, str]) -> list[st
     return ordered + sorted(present - set(ordered))
 
 
+def current_name(name: object) -> str:
+    """A company's name without its former names (the miners seed's "(fka ...)"); "" when it has none."""
+    return name.split(" (")[0] if isinstance(name, str) else ""
+
+
 def _short_name(ticker: str, companies: dict[str, str], limit: int = 26) -> str:
-    name = companies.get(ticker) or ""
-    name = name.split(" (")[0]  # drop "(fka ...)"
+    name = current_name(companies.get(ticker))
     if len(name) > limit:
         name = name[: limit - 1].rstrip() + "…"
     return f"<b>{ticker}</b> {name}" if name else f"<b>{ticker}</b>"

@@ -37,6 +37,7 @@ from orchestration.reporting.figures import (
     FONT,
     beta_figure,
     contracted_mw_figure,
+    current_name,
     event_heatmap_figure,
     event_study_figure,
     megawatt_figure,
@@ -230,7 +231,7 @@ def unit_economics_html(unit_economics: pd.DataFrame, companies: dict[str, str])
         rows.append(
             [
                 row.ticker,
-                _text(companies.get(row.ticker)).split(" (")[0],  # drop "(fka ...)"
+                current_name(companies.get(row.ticker)),
                 f"{row.period_end} ({row.period_type})",
                 _ratio(row.realisation_ratio),
                 _money(row.mining_usd_per_energized_mw_year, 1e6, "M"),

@@ -442,8 +442,8 @@ def publish(
     log_fields = {
         "source": market_data.source,
         "sec_source": sec.source_name,
-        "network_source": network.source.strip().lower(),
-        "is_synthetic": "snapshot" in (market_data.source, sec.source_name, network.source.strip().lower()),
+        "network_source": network.source_name,
+        "is_synthetic": "snapshot" in (market_data.source, sec.source_name, network.source_name),
     }
     with publish_lock(warehouse) as left_aside:
         if left_aside:

@@ -6,14 +6,6 @@ source as (
 
 ),
 
--- The universe is the miners seed: rows about other companies are left out (a trimmed seed keeps the
--- companies a user follows), and the check outside_universe names them. A null ticker stays, for not_null.
-universe as (
-
-    select ticker from {{ ref('miners') }}
-
-),
-
 renamed as (
 
     select
@@ -35,7 +27,7 @@ renamed as (
         cast(published_date_basis as varchar) as published_date_basis
 
     from source
-    where ticker in (select universe.ticker from universe) or ticker is null
+    where {{ in_universe() }}  -- rows about the universe's companies only
 
 )
 

@@ -6,14 +6,6 @@ source as (
 
 ),
 
--- The universe is the miners seed: rows about other companies are left out (a trimmed seed keeps the
--- companies a user follows), and the check outside_universe names them. A null ticker stays, for not_null.
-universe as (
-
-    select ticker from {{ ref('miners') }}
-
-),
-
 renamed as (
 
     select
@@ -24,7 +16,7 @@ renamed as (
         cast(note as varchar) as note
 
     from source
-    where ticker in (select universe.ticker from universe) or ticker is null
+    where {{ in_universe() }}  -- rows about the universe's companies only
 
 )
 
