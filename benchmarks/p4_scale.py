@@ -1,7 +1,8 @@
 """P4: scale. The full build (`miners run`) on 10, 100 and 1,000 tickers x 10 years of SYNTHETIC prices.
 
-Targets: growth no worse than 1.1x linear from one size to the next ((t(N2)/t(N1)) / (N2/N1) <= 1.1) and a
-peak RSS of at most 4 GiB at 1,000 tickers.
+Targets: every size publishes, growth no worse than 1.1x linear from one size to the next ((t(N2)/t(N1)) /
+(N2/N1) <= 1.1), and at 1,000 tickers a peak RSS of at most 4 GiB and at most 2 GiB of DuckDB spill files (the
+warehouse's .tmp folder, sampled every half second; a build past 8 GiB is killed so it cannot fill the disk).
 
 Each size gets its universe once (benchmarks/synthetic_universe.py, not timed): a copy of the project whose
 miners seed holds N companies, and a folder of `<TICKER>.csv` price files. Each measured build then runs, in
@@ -45,7 +46,9 @@ REPO = Path(__file__).resolve().parents[1]
 DAGSTER_YAML = REPO / "orchestration" / "instance" / "dagster.yaml"
 TARGET_GROWTH = 1.1
 TARGET_PEAK_RSS_GIB = 4.0
+TARGET_TEMP_GIB = 2.0
 GIB = 1024**3
+TEMP_KILL_BYTES = 8 * GIB  # a build spilling past this is killed (and fails P4) before it fills the disk
 RUN_TIMEOUT_S = 4 * 3600
 # cleared from the inherited environment, then set explicitly
 CONTROLLED_PREFIXES = ("MINERS_", "DAGSTER_", "SEC_", "DBT_")
@@ -99,17 +102,34 @@ def reader():
             lines.append((stamp, line.rstrip("\n")))
             log.write(f"{stamp:9.2f} | {line}")
 
+def temp_bytes(folder):
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                pass
+    return total
+
 thread = threading.Thread(target=reader, daemon=True)
 thread.start()
-peak, peak_at, peak_processes, timed_out = 0, 0.0, 0, False
+peak, peak_at, peak_processes, timed_out, temp_peak, temp_exceeded, tick = 0, 0.0, 0, False, 0, False, 0
 while proc.poll() is None:
     rss, processes = tree_rss(proc.pid)
     if rss > peak:
         peak, peak_at, peak_processes = rss, time.monotonic() - started, processes
+    if tick % 5 == 0:  # DuckDB's spill files, every half second
+        temp_peak = max(temp_peak, temp_bytes(spec["temp_dir"]))
+        if temp_peak > spec["temp_limit"]:
+            temp_exceeded = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
     if time.monotonic() - started > spec["timeout"]:
         timed_out = True
         os.killpg(proc.pid, signal.SIGKILL)
         break
+    tick += 1
     time.sleep(0.1)
 proc.wait()
 wall = time.monotonic() - started
@@ -118,6 +138,8 @@ usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({
     "returncode": proc.returncode,
     "timed_out": timed_out,
+    "temp_peak_bytes": temp_peak,
+    "temp_limit_exceeded": temp_exceeded,
     "wall_s": wall,
     "cpu_s": usage.ru_utime + usage.ru_stime,
     "tree_peak_rss_bytes": peak,
@@ -243,6 +265,8 @@ def measure_build(universe: SyntheticUniverse, run_dir: Path, timeout: float = R
         "env": env,
         "log": str(run_dir / "build.log"),
         "timeout": timeout,
+        "temp_dir": str(data_dir / "warehouse.duckdb.tmp"),  # DuckDB's default spill folder
+        "temp_limit": TEMP_KILL_BYTES,
     }
     helper = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(spec)], capture_output=True, text=True, check=True
@@ -257,6 +281,7 @@ def measure_build(universe: SyntheticUniverse, run_dir: Path, timeout: float = R
         **measured,
         "succeeded": succeeded,
         "tree_peak_rss_gib": measured["tree_peak_rss_bytes"] / GIB,
+        "temp_peak_gib": measured["temp_peak_bytes"] / GIB,
         "max_process_rss_gib": measured["max_process_rss_bytes"] / GIB,
         "progress": progress,
         **warehouse_counts(data_dir),
@@ -265,6 +290,10 @@ def measure_build(universe: SyntheticUniverse, run_dir: Path, timeout: float = R
     if not succeeded:
         result["output_tail"] = [line for _, line in lines[-40:]]
     return result
+
+
+def _seconds(value: float | None) -> str:
+    return "failed" if value is None else f"{value:.0f} s"
 
 
 def _median(values: list[float]) -> float | None:
@@ -299,6 +328,7 @@ def summarize(sizes: list[int], runs: dict[int, list[dict]]) -> dict:
             "walls_s": [round(r["wall_s"], 2) for r in runs[n]],
             "median_cpu_s": _median([r["cpu_s"] for r in ok]),
             "peak_tree_rss_gib": max((r["tree_peak_rss_gib"] for r in runs[n]), default=None),
+            "peak_temp_gib": max((r["temp_peak_gib"] for r in runs[n]), default=None),
             "median_tree_peak_rss_gib": _median([r["tree_peak_rss_gib"] for r in ok]),
             "max_process_rss_gib": max((r["max_process_rss_gib"] for r in runs[n]), default=None),
             "rows": rows,
@@ -349,6 +379,13 @@ def summarize(sizes: list[int], runs: dict[int, list[dict]]) -> dict:
             "target_gib": TARGET_PEAK_RSS_GIB,
             "meets_target": (per_size[largest]["peak_tree_rss_gib"] or 1e9) <= TARGET_PEAK_RSS_GIB,
         },
+        "temp_disk_target": {
+            "size": largest,
+            "peak_temp_gib": per_size[largest]["peak_temp_gib"],
+            "target_gib": TARGET_TEMP_GIB,
+            "meets_target": (per_size[largest]["peak_temp_gib"] or 0) <= TARGET_TEMP_GIB,
+        },
+        "all_published": all(per_size[n]["succeeded"] == per_size[n]["runs"] for n in sizes),
     }
 
 
@@ -395,12 +432,23 @@ def run(
     report = {
         "id": "P4",
         "what": f"full build (`miners run`) on {', '.join(map(str, sizes))} SYNTHETIC tickers x {years} years",
-        "target": f"growth <= {TARGET_GROWTH}x linear, peak RSS <= {TARGET_PEAK_RSS_GIB:.0f} GiB at {sizes[-1]}",
-        "passed": all(g["meets_target"] for g in summary["growth"]) and largest["meets_target"],
+        "target": (
+            f"every size publishes; growth <= {TARGET_GROWTH}x linear; at {sizes[-1]}: peak RSS <= "
+            f"{TARGET_PEAK_RSS_GIB:.0f} GiB, temp disk <= {TARGET_TEMP_GIB:.0f} GiB"
+        ),
+        "passed": summary["all_published"]
+        and all(g["meets_target"] for g in summary["growth"])
+        and largest["meets_target"]
+        and summary["temp_disk_target"]["meets_target"],
         "summary": (
-            " / ".join(f"{n}: {summary['per_size'][n]['median_wall_s']:.0f} s" for n in sizes)
+            " / ".join(
+                f"{n}: {_seconds(summary['per_size'][n]['median_wall_s'])}"
+                f" ({summary['per_size'][n]['succeeded']}/{summary['per_size'][n]['runs']} published)"
+                for n in sizes
+            )
             + f"; growth vs linear {', '.join(f'{g:.2f}' for g in growth_factors)}"
-            + f"; peak RSS {largest['peak_tree_rss_gib']:.2f} GiB at {largest['size']}"
+            + f"; at {largest['size']}: peak RSS {largest['peak_tree_rss_gib']:.2f} GiB,"
+            + f" temp disk {summary['temp_disk_target']['peak_temp_gib']:.2f} GiB"
         ),
         "benchmark": "P4 scale: full build (miners run) on N tickers x years of SYNTHETIC prices",
         "synthetic": True,

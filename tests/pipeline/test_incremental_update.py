@@ -1,6 +1,6 @@
 """The daily update is incremental (macros/incremental_by_session.sql): five one-session updates after a run that
 stopped five sessions early serve what a cold full run serves, row for row, and each update recomputes only what
-its new bars reach."""
+its new bars reach. The run that stopped early is the session's cold run rolled back (no full-history run here)."""
 
 from datetime import date
 from pathlib import Path
@@ -45,40 +45,55 @@ def last_sessions(pipeline: PipelineRun) -> list[date]:
     return sorted(frame["session_date"].dt.date)
 
 
+def _roll_back(data_dir: Path, last_session: date) -> None:
+    """The warehouse as a run that stopped at last_session left it: no bars after it, and the incremental
+    models' rows up to it (they depend only on earlier sessions, so a cold build's rows are that run's)."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as connection:
+        connection.execute("delete from raw.market_prices where date > ?", [last_session])
+        for model in INCREMENTAL:
+            connection.execute(f"delete from intermediate.{model} where session_date > ?", [last_session])  # noqa: S608
+
+
 def test_five_one_session_updates_serve_what_a_cold_run_serves(
     pipeline: PipelineRun, last_sessions: list[date], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from orchestration.definitions import defs
+    from tests.pipeline.published import copy_warehouse, publish_status
 
     start, _ = market.snapshot_coverage()
-    ends = iter(last_sessions)
-    monkeypatch.setattr(market, "snapshot_coverage", lambda *_: (start, current_end))  # the source's last day
+    copy_warehouse(pipeline.data_dir, tmp_path)
+    _roll_back(tmp_path, last_sessions[0])
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     instance = dg.DagsterInstance.ephemeral()
-
-    def run(job: str, first: date, last: date) -> None:
-        result = defs.resolve_job_def(job).execute_in_process(
-            instance=instance, tags=partition_range_tags(first, last), raise_on_error=False
+    graph = defs.resolve_asset_graph()
+    market_marts = {
+        table
+        for table, (relation, gated) in served_tables().items()
+        if gated
+        and dg.AssetKey("raw_market_prices") in graph.get_ancestor_asset_keys(dg.AssetKey(relation.split(".")[-1]))
+    }
+    for session in last_sessions[1:]:
+        monkeypatch.setattr(market, "snapshot_coverage", lambda *_, end=session: (start, end))  # the source's last day
+        update = defs.resolve_job_def("market_data_job").execute_in_process(  # `miners run --job market_data_job
+            instance=instance,
+            tags=partition_range_tags(session, session),
+            raise_on_error=False,  # --start D --end D`
         )
-        assert result.success, job
+        assert update.success, session
         assert defs.resolve_job_def("publish_job").execute_in_process(instance=instance).success
-
-    current_end = next(ends)
-    run("all_assets_job", start, current_end)  # stopped UPDATES sessions early
-    for session in ends:
-        current_end = session
-        run("market_data_job", session, session)  # `miners run --job market_data_job --start D --end D`
         stamped = _stamped_last(tmp_path)
         # the update reloads its month's bars (a partition is a month): only the sessions from the month's
         # first one are recomputed, and the fits read no more than their windows' look-back
-        month_start = session.replace(day=1).isoformat()
         with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
             reached = connection.execute(
-                "select count(*) from intermediate.int_factor_exposure_fits where session_date >= ?", [month_start]
+                "select count(*) from intermediate.int_factor_exposure_fits where session_date >= ?",
+                [session.replace(day=1)],
             ).fetchone()[0]
         assert stamped["int_factor_exposure_fits"][0] == reached < stamped["int_factor_exposure_fits"][1]
         assert stamped["int_daily_returns"][0] < stamped["int_daily_returns"][1] / 10
 
+    status = publish_status(tmp_path)
+    assert market_marts and all(status[table]["status"] == "fresh" for table in market_marts)  # the updates' builds
     for table in served_tables():
         assert_same_rows(_rows(tmp_path, table), _rows(pipeline.data_dir, table), table)
 
