@@ -331,7 +331,6 @@ def test_webserver_serves_the_definitions_and_launches_a_run(webserver: Webserve
 
 # --- The webserver and the daemon, as `make dev` serves them: what the UI's buttons run, and the publish after ---
 
-HISTORY_START = "2026-08-01"  # the UI tests' first partition (the snapshot ends in November 2026)
 BACKFILL_TIMEOUT = 900  # a backfill of every partition and asset: several runs, each a fresh run worker
 PUBLISH_TIMEOUT = 300  # a sensor tick (10 s), a queued run's start, the publish and the report
 # The shipped instance (pools of one slot, run monitoring) with the queue polled every second, not every five.
@@ -421,9 +420,7 @@ def dagster_dev(dbt_manifest: Path, tmp_path: Path) -> Iterator[DagsterDev]:
     # never does) can stamp their schema version twice.
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         instance.get_runs(limit=1)
-    # a short history (four monthly partitions): what the UI does to runs, backfills and publish does not depend
-    # on how many months there are, and the suite keeps its full-history runs to two
-    env = offline_env(DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir), MINERS_HISTORY_START=HISTORY_START)
+    env = offline_env(DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir))
     env.pop("DAGSTER_IS_DEV_CLI", None)
     workspace = ("-w", str(PROJECT_ROOT / "workspace.yaml"))
     port = free_port()
