@@ -77,10 +77,12 @@ def _same(left: object, right: object) -> bool:
     return left == right
 
 
-def assert_same_rows(left: list[tuple], right: list[tuple], table: str) -> None:
-    """Row for row equal (both sorted), doubles to 1e-12 relative: DuckDB sums doubles in the order it scans
-    them, and an incrementally updated table holds its rows in another order than a cold build writes them, so
-    a sum over them may differ in its last bits."""
-    assert len(left) == len(right), f"{table}: {len(left)} rows against {len(right)}"
-    for row_left, row_right in zip(left, right, strict=True):
-        assert all(_same(a, b) for a, b in zip(row_left, row_right, strict=True)), (table, row_left, row_right)
+def assert_same_tables(left: dict[str, list[tuple]], right: dict[str, list[tuple]]) -> None:
+    """The same tables, row for row equal (both sorted, as served_rows and built_rows give them), doubles to 1e-12
+    relative: DuckDB sums doubles in the order it scans them, and an incrementally updated table holds its rows
+    in another order than a cold build writes them, so a sum over them may differ in its last bits."""
+    assert set(left) == set(right)
+    for table, rows in left.items():
+        assert len(rows) == len(right[table]), f"{table}: {len(rows)} rows against {len(right[table])}"
+        for row_left, row_right in zip(rows, right[table], strict=True):
+            assert all(_same(a, b) for a, b in zip(row_left, row_right, strict=True)), (table, row_left, row_right)

@@ -12,16 +12,11 @@ import pytest
 from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.defs.serving.publish import served_tables
 from orchestration.sources import market
-from tests.pipeline.published import assert_same_rows
+from tests.pipeline.published import assert_same_tables, copy_warehouse, publish_status, served_rows
 from tests.pipeline_run import PipelineRun
 
 UPDATES = 5
 INCREMENTAL = ("int_daily_returns", "int_factor_returns", "int_factor_exposure_fits")
-
-
-def _rows(data_dir: Path, table: str) -> list[tuple]:
-    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as connection:
-        return connection.execute(f"select * from {table} order by all").fetchall()  # noqa: S608 - served_tables()
 
 
 def _stamped_last(data_dir: Path) -> dict[str, tuple[int, int]]:
@@ -58,7 +53,6 @@ def test_five_one_session_updates_serve_what_a_cold_run_serves(
     pipeline: PipelineRun, last_sessions: list[date], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from orchestration.definitions import defs
-    from tests.pipeline.published import copy_warehouse, publish_status
 
     start, _ = market.snapshot_coverage()
     copy_warehouse(pipeline.data_dir, tmp_path)
@@ -94,8 +88,8 @@ def test_five_one_session_updates_serve_what_a_cold_run_serves(
 
     status = publish_status(tmp_path)
     assert market_marts and all(status[table]["status"] == "fresh" for table in market_marts)  # the updates' builds
-    for table in served_tables():
-        assert_same_rows(_rows(tmp_path, table), _rows(pipeline.data_dir, table), table)
+    tables = list(served_tables())
+    assert_same_tables(served_rows(tmp_path, tables), served_rows(pipeline.data_dir, tables))
 
 
 def test_full_refresh_rebuilds_every_row(pipeline: PipelineRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -104,7 +98,6 @@ def test_full_refresh_rebuilds_every_row(pipeline: PipelineRun, tmp_path: Path, 
     from orchestration.definitions import defs
     from orchestration.defs.dbt.assets import dbt_build
     from orchestration.defs.run_tags import DBT_FULL_REFRESH_TAG
-    from tests.pipeline.published import copy_warehouse
 
     copy_warehouse(pipeline.data_dir, tmp_path)
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))

@@ -37,7 +37,7 @@ from orchestration.defs.dbt.tables import declared_tables
 from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import EXPECTATIONS_DIR, PROJECT_ROOT
 from orchestration.settings import offline_env
-from tests.pipeline.published import assert_same_rows, served_files
+from tests.pipeline.published import assert_same_tables, built_rows, served_files, served_rows
 from tests.pipeline.test_raw_market_prices import table_digest
 from tests.pipeline.test_raw_sec import digests
 from tests.test_webserver import running_in_group
@@ -315,17 +315,8 @@ def row_counts(database: Path) -> dict[str, int]:
         return {table: connection.execute(f"select count(*) from {table}").fetchone()[0] for table in KEYS}
 
 
-def mart_rows(database: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        return {
-            mart: connection.execute(f"select * from marts.{mart} order by all").fetchall() for mart in served_marts()
-        }
-
-
-def assert_same_marts(left: dict[str, list[tuple]], right: dict[str, list[tuple]]) -> None:
-    assert set(left) == set(right)
-    for mart, rows in left.items():
-        assert_same_rows(rows, right[mart], mart)
+def marts() -> list[str]:
+    return [f"marts.{mart}" for mart in served_marts()]
 
 
 def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
@@ -338,7 +329,7 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
     old_run, _, _ = newest_publish(serving)
     assert old_run == first.run_id
     warehouse = data_dir / "warehouse.duckdb"
-    first_counts, first_marts = row_counts(warehouse), mart_rows(warehouse)
+    first_counts, first_marts = row_counts(warehouse), built_rows(data_dir, marts())
     first_raw = (table_digest(data_dir), digests(data_dir))
     assert all(count == 0 for count in duplicate_keys(warehouse).values())
 
@@ -384,8 +375,8 @@ def test_sigkill_during_extract_dbt_and_publish_then_rerun(tmp_path: Path):
     assert all(count == 0 for count in duplicate_keys(serving).values()), duplicate_keys(serving)
     assert row_counts(warehouse) == first_counts
     assert (table_digest(data_dir), digests(data_dir)) == first_raw
-    assert_same_marts(mart_rows(warehouse), first_marts)  # the rerun's incremental models: to 1e-12
-    assert_same_marts(mart_rows(serving), mart_rows(warehouse))  # served as built
+    assert_same_tables(built_rows(data_dir, marts()), first_marts)  # the rerun's incremental models: to 1e-12
+    assert_same_tables(served_rows(data_dir, marts()), built_rows(data_dir, marts()))  # served as built
     print(f"final run: {final.seconds:.0f} s; aside files left: {leftovers(data_dir)}")
     assert leftovers(data_dir) == [], "aside files of killed runs were never removed"
     assert any("removed files a killed publish left aside" in line for line in final.output)

@@ -26,14 +26,14 @@ import pytest
 
 from orchestration.cli import fail_abandoned_runs
 from orchestration.defs.resources import WAREHOUSE_POOL
+from tests.pipeline.published import assert_same_tables, built_rows, served_rows
 from tests.reliability.test_r4_sigkill import (
     END,
     RUN_TIMEOUT,
     START,
     Home,
-    assert_same_marts,
     duplicate_keys,
-    mart_rows,
+    marts,
     newest_publish,
 )
 
@@ -103,7 +103,7 @@ def test_two_runs_at_once_both_succeed_one_step_at_a_time(tmp_path: Path, monkey
     newest_publish(data_dir / "serving.duckdb")  # complete
     assert all(count == 0 for count in duplicate_keys(data_dir / "warehouse.duckdb").values())
     assert all(count == 0 for count in duplicate_keys(data_dir / "serving.duckdb").values())
-    assert_same_marts(mart_rows(data_dir / "warehouse.duckdb"), mart_rows(data_dir / "serving.duckdb"))
+    assert_same_tables(built_rows(data_dir, marts()), served_rows(data_dir, marts()))
 
 
 HOLDER = textwrap.dedent(

@@ -298,7 +298,7 @@ def fits(
     pending_rows = 0
     for first, last in zip(bounds[:-1], bounds[1:], strict=True):
         positions = first + np.flatnonzero(observed[first:last])
-        ticker_first_end = 0 if first_end is None or first == last else first_end[tickers[int(first)].as_py()]
+        ticker_first_end = 0 if first_end is None else first_end[tickers[int(first)].as_py()]
         for window_size in windows:
             fitted = fit_windows(
                 session_index[positions],
