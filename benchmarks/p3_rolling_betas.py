@@ -31,7 +31,6 @@ n_obs and window_start_date, and every compared column within 1e-9.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import os
@@ -50,11 +49,11 @@ import pandas as pd
 import yaml
 
 from orchestration.defs.dbt.command import dbt_command
+from orchestration.defs.dbt.python_models import load_python_model
 from orchestration.paths import DBT_PROJECT_DIR
 
 MODEL = "mart_factor_exposure"
 FITS_MODEL = "int_factor_exposure_fits"  # the dbt Python model the mart reads
-FITS_MODEL_FILE = DBT_PROJECT_DIR / "models" / "intermediate" / f"{FITS_MODEL}.py"
 SESSIONS_PER_YEAR = 252
 SEED = 20240603
 TARGET_SPEEDUP = 40
@@ -309,14 +308,6 @@ class _Dbt:
 
     def ref(self, name: str) -> duckdb.DuckDBPyRelation:
         return self.con.query(f"select * from intermediate.{name}")  # noqa: S608 - the model's own refs
-
-
-def load_fits_model():  # noqa: ANN201 - a module loaded from the model's file
-    """The dbt Python model's file as a module (dbt runs its model() in its own process the same way)."""
-    spec = importlib.util.spec_from_file_location(FITS_MODEL, FITS_MODEL_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_fits(con: duckdb.DuckDBPyConnection, module, windows: list[int], min_coverage: Decimal) -> float:  # noqa: ANN001 - the model module
@@ -581,7 +572,7 @@ def run(
         try:
             load_warehouse(con, data)
             other_sql = other_sql or {}
-            module = load_fits_model()
+            module = load_python_model(FITS_MODEL)
             run_project(con, module, sql, windows, min_coverage)  # warm-up, untimed
             for text in other_sql.values():
                 run_sql(con, text)

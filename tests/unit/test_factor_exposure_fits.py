@@ -4,7 +4,6 @@ Fast: no warehouse and no dbt. The model file is imported as a module; its `fits
 int_factor_returns-shaped tables into the model's rows.
 """
 
-import importlib.util
 import io
 import math
 from decimal import Decimal
@@ -15,9 +14,8 @@ import pyarrow as pa
 import pytest
 
 from benchmarks.p3_rolling_betas import window_fit
-from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.defs.dbt.python_models import load_python_model
 
-MODEL_FILE = DBT_PROJECT_DIR / "models" / "intermediate" / "int_factor_exposure_fits.py"
 KEYS = ["ticker", "session_index", "window_size"]
 # the fitted numbers, compared with statsmodels (the mart adds the bands and window_start_date)
 FIT_COLUMNS = [
@@ -39,10 +37,7 @@ FIT_COLUMNS = [
 
 @pytest.fixture(scope="module")
 def fits_model():
-    spec = importlib.util.spec_from_file_location("int_factor_exposure_fits", MODEL_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_python_model("int_factor_exposure_fits")
 
 
 def run_fits(module, stocks: pd.DataFrame, factors: pd.DataFrame, windows: list[int], coverage: str, **kwargs):

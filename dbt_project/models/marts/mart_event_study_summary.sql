@@ -14,7 +14,7 @@
 --   t_bmp             = mean(SCAR) / (sd(SCAR) / sqrt(N))                Boehmer, Musumeci & Poulsen (1991)
 --   t_kp              = t_bmp * sqrt((1 - r) / (1 + (N - 1) * r))         Kolari & Pynnonen (2010)
 --       r = mean_residual_correlation, the average over firm pairs of the correlation of their
---       estimation-window residuals (over the sessions both have)
+--       estimation-window residuals (over the sessions both have): int_event_residual_correlations
 --   t_grank: generalized rank test, Kolari & Pynnonen (2011). Each firm's observations are its
 --       estimation-window abnormal returns over residual_std (SAR) and one event observation, its SCAR
 --       over the cross-sectional sd of the N SCARs (SCAR*, for event-induced volatility); each firm's
@@ -150,46 +150,15 @@ abnormal_returns as (
 
 ),
 
--- Kolari-Pynnonen: correlation of each pair of firms' estimation residuals (sessions both have)
-pair_correlations as (
-
-    select
-        firm_a.event_id,
-        firm_a.model,
-        firm_a.ticker as ticker_a,
-        firm_b.ticker as ticker_b,
-        corr(firm_a.abnormal_return, firm_b.abnormal_return) as residual_correlation
-    from abnormal_returns as firm_a
-    inner join abnormal_returns as firm_b
-        on firm_a.event_id = firm_b.event_id
-        and firm_a.model = firm_b.model
-        and firm_a.relative_session = firm_b.relative_session
-        and firm_a.ticker < firm_b.ticker
-    where firm_a.is_estimation_session
-        and firm_b.is_estimation_session
-    group by firm_a.event_id, firm_a.model, firm_a.ticker, firm_b.ticker
-
-),
-
+-- Kolari-Pynnonen's r: the mean correlation of the window firms' estimation residuals, pair by pair
 mean_correlations as (
 
     select
-        firm_a_window.event_id,
-        firm_a_window.model,
-        firm_a_window.window_label,
-        avg(pair_correlations.residual_correlation) as mean_residual_correlation
-    from window_firms as firm_a_window
-    inner join window_firms as firm_b_window
-        on firm_a_window.event_id = firm_b_window.event_id
-        and firm_a_window.model = firm_b_window.model
-        and firm_a_window.window_label = firm_b_window.window_label
-        and firm_a_window.ticker < firm_b_window.ticker
-    inner join pair_correlations
-        on firm_a_window.event_id = pair_correlations.event_id
-        and firm_a_window.model = pair_correlations.model
-        and firm_a_window.ticker = pair_correlations.ticker_a
-        and firm_b_window.ticker = pair_correlations.ticker_b
-    group by firm_a_window.event_id, firm_a_window.model, firm_a_window.window_label
+        event_id,
+        model,
+        window_label,
+        mean_residual_correlation
+    from {{ ref('int_event_residual_correlations') }}
 
 ),
 
