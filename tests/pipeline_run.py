@@ -14,6 +14,11 @@ import pytest
 from orchestration.defs.ingest.partitions import partition_range_tags
 from orchestration.sources.market import read_snapshot_truth, snapshot_coverage
 
+# The short window of the suite's `miners run` subprocesses (kill points, concurrent runs, a trimmed universe):
+# four months with events in them (2025-12-17, 2026-01-16) and enough sessions for the 60-session betas, so
+# every mart builds and publish succeeds. Only the session's run (below) and the real-data run cover it all.
+SHORT_WINDOW_START, SHORT_WINDOW_END = "2025-12-01", "2026-03-31"
+
 
 @dataclass
 class PipelineRun:

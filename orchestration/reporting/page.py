@@ -21,7 +21,10 @@ chart. Only a file that is not a serving file, or one where nothing was publishe
 
 plotly.js is inlined once, with the first chart, so the page opens offline and fetches nothing. Values are
 rounded before they are written (revenue to $10k, MW to 0.1, betas to 0.001, returns to 0.01 pp): the
-figures stay small next to the ~4.8 MB of plotly.js.
+figures stay small next to the ~4.8 MB of plotly.js. The charts draw at most MAX_CHARTED_COMPANIES companies
+(miners first, by ticker) and the header says so when the universe has more: a panel per company of a universe
+of hundreds is a page nobody reads (1,000 companies made a 302 MB page, in 171 s and 6.8 GiB); the published
+tables hold every company.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ SECTION_QUERIES = {
     "value-per-mw": (("valuation",), ("dcf", "dcf_assumptions")),
     "megawatt": (("network",), ("unit_economics",)),
 }
+MAX_CHARTED_COMPANIES = 30
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -282,7 +286,17 @@ table.grid th, table.grid td { border-bottom: 1px solid #e5e5e5; padding: 3px 10
 )
 
 
-def _header(publish: PublishInfo, notices: dict[str, list[str]]) -> str:
+def _charted_only(frames: dict[str, pd.DataFrame | None], left_out: set[str]) -> dict[str, pd.DataFrame | None]:
+    """The frames without the rows of the companies left out of the charts (the companies list itself whole)."""
+    return {
+        name: frame[~frame["ticker"].isin(left_out)]
+        if name != "companies" and frame is not None and "ticker" in frame.columns
+        else frame
+        for name, frame in frames.items()
+    }
+
+
+def _header(publish: PublishInfo, notices: dict[str, list[str]], charted: tuple[int, int]) -> str:
     esc = html.escape
     if publish.is_synthetic:
         banner = (
@@ -302,6 +316,12 @@ def _header(publish: PublishInfo, notices: dict[str, list[str]]) -> str:
     if notices:
         links = " · ".join(f'<a href="#{anchor}">{esc(CHARTS[anchor][0])}</a>' for anchor in notices)
         not_fresh = f"\n<dt>Not from this publish</dt><dd>stale or missing: {links} (each section says why)</dd>"
+    shown, universe = charted
+    if shown < universe:
+        not_fresh += (
+            f"\n<dt>Companies charted</dt><dd>the first {shown:,} of {universe:,} (miners first, by ticker); "
+            "the published tables hold them all</dd>"
+        )
     return f"""<header>
 <h1>{esc(TITLE)}</h1>
 <p class="caption">Listed bitcoin miners turning their power, sites and cooling into AI/HPC data centres.</p>
@@ -348,6 +368,8 @@ def build_report(connection: duckdb.DuckDBPyConnection) -> Report:
     frames, problems = read_queries(connection, present, statuses)
     miners = frames["companies"]
     companies = {} if miners is None else dict(zip(miners["ticker"], miners["company_name"], strict=True))
+    charted = (min(len(companies), MAX_CHARTED_COMPANIES), len(companies))
+    frames = _charted_only(frames, set(list(companies)[MAX_CHARTED_COMPANIES:]))
     draw = {
         "revenue-mix": lambda: revenue_mix_figure(frames["revenue"], companies),
         "contracted-mw": lambda: contracted_mw_figure(frames["capacity"], companies),
@@ -391,7 +413,7 @@ def build_report(connection: duckdb.DuckDBPyConnection) -> Report:
             f'<section id="{anchor}">\n<h2>{html.escape(title)}</h2>\n'
             f'<p class="caption">{html.escape(caption)}</p>\n{_notices_html(notices)}{div}\n{extra}</section>'
         )
-    body = "\n".join([_header(publish, all_notices), *sections, _footer(publish, statuses)])
+    body = "\n".join([_header(publish, all_notices, charted), *sections, _footer(publish, statuses)])
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -40,10 +40,10 @@ from orchestration.settings import offline_env
 from tests.pipeline.published import assert_same_tables, built_rows, served_files, served_rows
 from tests.pipeline.test_raw_market_prices import table_digest
 from tests.pipeline.test_raw_sec import digests
+from tests.pipeline_run import SHORT_WINDOW_END, SHORT_WINDOW_START
 from tests.test_webserver import running_in_group
 
-# Four months with events in them (2025-12-17, 2026-01-16) and enough sessions for the 60-session betas.
-START, END = "2025-12-01", "2026-03-31"
+START, END = SHORT_WINDOW_START, SHORT_WINDOW_END
 RUN_TIMEOUT = 600  # seconds, for one run on a loaded machine
 STOP_TIMEOUT = 30
 SERVED = set(served_tables())

@@ -11,6 +11,7 @@ from plotly.offline import get_plotlyjs
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.serving.report import convergence_report
+from orchestration.reporting import page as page_module
 from orchestration.reporting.page import CHARTS, build_report, render_report
 from orchestration.reporting.queries import ReportError
 
@@ -442,3 +443,18 @@ def test_asset_reports_without_the_sec_marts_and_warns_per_section(tmp_path: Pat
         w.startswith("convergence_report: section revenue-mix: marts.mart_revenue_mix is not published: ")
         for w in warnings
     ), warnings
+
+
+def test_a_universe_larger_than_the_charts_is_charted_in_part_and_says_so(tmp_path: Path, monkeypatch):
+    """With room for two companies, BITF and CORZ (miners first, by ticker) are drawn and MARA is not: it is
+    named only by the DCF preset's caption, an aggregate over the universe. The header says how many are charted."""
+    monkeypatch.setattr(page_module, "MAX_CHARTED_COMPANIES", 2)
+    page = render(make_serving_file(tmp_path)).replace(get_plotlyjs(), "")
+    assert "the first 2 of 3 (miners first, by ticker)" in page
+    assert "Core Scientific" in page and "MARA Holdings" not in page
+    assert page.count("MARA") == page.count("no cited company-level power: MARA") == 1
+    assert page.count('class="plotly-graph-div"') == len(CHARTS)
+
+
+def test_a_universe_the_charts_hold_says_nothing_of_it(page_without_bundle: str):
+    assert "Companies charted" not in page_without_bundle and "MARA Holdings" in page_without_bundle
