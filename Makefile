@@ -18,12 +18,13 @@ test: lint ## Lint, then the whole offline test suite
 test-fast: setup ## The fast tier (under two minutes): no pipeline run, nothing marked slow
 	$(UV) run pytest -m "not slow and not pipeline"
 
-# sqlfluff renders the models through dbt, whose profile opens a warehouse: a throwaway one, so no warehouse is needed.
+# sqlfluff renders the models through dbt, whose profile opens a warehouse: a throwaway one, so no warehouse is
+# needed, with a small memory limit of its own.
 lint: setup ## Ruff (lint, security rules, format) and sqlfluff on the dbt project
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	data_dir="$$(mktemp -d)" && trap 'rm -rf "$$data_dir"' EXIT \
-	  && MINERS_DATA_DIR="$$data_dir" $(UV) run sqlfluff lint dbt_project
+	  && MINERS_DATA_DIR="$$data_dir" MINERS_DBT_MEMORY_LIMIT=256MB $(UV) run sqlfluff lint dbt_project
 
 bench: setup ## Benchmarks P1-P5 (about 30 min): benchmarks/results.json and the README table
 	$(UV) run python -m benchmarks

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from orchestration.defs.dbt.command import dbt_command
+from orchestration.defs.dbt.command import dbt_command, dbt_env
 from orchestration.defs.dbt.python_models import load_python_model
 from orchestration.paths import DBT_PROJECT_DIR
 
@@ -256,7 +256,7 @@ def compile_model(data_dir: Path, windows: list[int] | None = None, coverage: fl
 
     windows / coverage override the vars factor_windows / factor_window_min_coverage."""
     target = data_dir / "dbt_target"
-    env = {**os.environ, "MINERS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**dbt_env(), "MINERS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     overrides = {
         **({"factor_windows": windows} if windows is not None else {}),
         **({"factor_window_min_coverage": coverage} if coverage is not None else {}),

@@ -29,6 +29,9 @@ SETTING_DEFAULTS = {
     "MINERS_NETWORK_SOURCE": "snapshot",
     "MINERS_NETWORK_FILES_DIR": "",
     "MINERS_HISTORY_START": "2022-01-01",  # the first market-data partition; the snapshot starts there
+    # DuckDB's memory_limit in dbt's builds (its default is 80% of RAM, which a 1,000-ticker build takes):
+    # past it, DuckDB spills joins, sorts and aggregates to <warehouse>.tmp
+    "MINERS_DBT_MEMORY_LIMIT": "2GB",
 }
 
 # Where the .env file is read from; MINERS_ENV_FILE (environment only) names another one.

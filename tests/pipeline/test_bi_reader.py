@@ -1,9 +1,11 @@
-"""A BI tool reads the serving file while a whole run rebuilds and republishes it.
+"""A BI tool reads the serving file while the daily update rebuilds and republishes it.
 
 The reader is configured as Apache Superset would be: a SQLAlchemy engine on duckdb-engine, read-only, and
 NullPool so every query opens a fresh connection (and so sees the file `publish` renamed into place). The
-run writes warehouse.duckdb (its writer lock) and a new serving file beside the old one; the reader must
-never see an error, a lock conflict or a partial file, and must move from the old publish to the new one.
+run is the scheduled one a dashboard meets every day, `miners run --job market_data_job` of the snapshot's last
+session, on a copy of the session's published warehouse: it writes warehouse.duckdb (its writer lock) and a
+new serving file beside the old one, as a full run does. The reader must never see an error, a lock conflict
+or a partial file, and must move from the old publish to the new one.
 """
 
 import os
@@ -26,6 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import PROJECT_ROOT
+from orchestration.sources.market import snapshot_coverage
 from tests.pipeline_run import PipelineRun
 
 RUN_TIMEOUT_SECONDS = 900
@@ -117,8 +120,20 @@ def test_bi_reader_sees_old_then_new_publish_without_errors_during_a_run(publish
     reader.start()
     started = time.monotonic()
     try:
+        last_day = snapshot_coverage()[1].isoformat()
         run = subprocess.run(
-            [sys.executable, "-m", "orchestration.cli", "run"],
+            [
+                sys.executable,
+                "-m",
+                "orchestration.cli",
+                "run",
+                "--job",
+                "market_data_job",
+                "--start",
+                last_day,
+                "--end",
+                last_day,
+            ],
             cwd=PROJECT_ROOT,
             env=_run_environment(published_copy),
             capture_output=True,
