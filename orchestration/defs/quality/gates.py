@@ -4,12 +4,27 @@ How a failed gate blocks (a mart's, a raw table's) is said in defs/quality/block
 """
 
 import dagster as dg
+import duckdb
 import pandas as pd
 
 from orchestration.defs.dbt.tables import DeclaredTable, declared, gated_tables
 from orchestration.defs.quality.blocking import BLOCKED, GATE
 from orchestration.defs.quality.gx_suites import SuiteResult, suite_path, validate_frame
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+
+CHUNK_VECTORS = 100  # DuckDB vectors (2,048 rows) per chunk read
+
+
+def read_table(connection: duckdb.DuckDBPyConnection, relation: str) -> pd.DataFrame:
+    """The whole table as pandas, read chunk by chunk: the same frame as DuckDB's one-shot `.df()`, whose peak
+    for a 4.4-million-row mart_factor_exposure (1,000 tickers) was 3.5 times the frame, against 2 times here."""
+    result = connection.execute(f"select * from {relation}")  # noqa: S608 - names from dbt's manifest
+    parts = []
+    while len(part := result.fetch_df_chunk(CHUNK_VECTORS)):
+        parts.append(part)
+    if not parts:  # an empty table: its columns, with their types
+        return connection.sql(f"select * from {relation} limit 0").df()  # noqa: S608 - as above
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def validate_table(frame: pd.DataFrame, asset_key: str) -> SuiteResult:
@@ -39,7 +54,7 @@ def gate_check(table: DeclaredTable) -> dg.AssetChecksDefinition:
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as connection:
-            frame = connection.sql(f"select * from {table.relation}").df()  # noqa: S608 - names from dbt's manifest
+            frame = read_table(connection, table.relation)
         result = validate_table(frame, table.asset_key)
         metadata: dict = {
             "suite": str(suite_path(table.suite).name),
