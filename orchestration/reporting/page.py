@@ -317,11 +317,12 @@ def _header(publish: PublishInfo, notices: dict[str, list[str]], charted: tuple[
         links = " · ".join(f'<a href="#{anchor}">{esc(CHARTS[anchor][0])}</a>' for anchor in notices)
         not_fresh = f"\n<dt>Not from this publish</dt><dd>stale or missing: {links} (each section says why)</dd>"
     shown, universe = charted
-    if shown < universe:
-        not_fresh += (
-            f"\n<dt>Companies charted</dt><dd>the first {shown:,} of {universe:,} (miners first, by ticker); "
-            "the published tables hold them all</dd>"
-        )
+    cut = (
+        f"\n<dt>Companies charted</dt><dd>the first {shown:,} of {universe:,} (miners first, by ticker); "
+        "the published tables hold them all</dd>"
+        if shown < universe
+        else ""
+    )
     return f"""<header>
 <h1>{esc(TITLE)}</h1>
 <p class="caption">Listed bitcoin miners turning their power, sites and cooling into AI/HPC data centres.</p>
@@ -330,7 +331,7 @@ def _header(publish: PublishInfo, notices: dict[str, list[str]], charted: tuple[
 <dt>Data source</dt><dd>market data: <b>{esc(publish.source)}</b>
  · SEC filings: <b>{esc(publish.sec_source)}</b>{network} · synthetic: <b>{synthetic}</b></dd>
 <dt>Data as of</dt><dd><b>{esc(as_of)}</b> (last US session in the data)</dd>
-<dt>Published</dt><dd>{esc(published)} · run <code>{esc(publish.run_id)}</code></dd>{not_fresh}
+<dt>Published</dt><dd>{esc(published)} · run <code>{esc(publish.run_id)}</code></dd>{not_fresh}{cut}
 </dl>
 <nav>{nav}</nav>
 </header>"""
