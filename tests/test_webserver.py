@@ -27,6 +27,7 @@ import requests
 from orchestration.paths import PROJECT_ROOT
 from orchestration.settings import offline_env
 from tests.expected import gated_assets
+from tests.pipeline_run import SHORT_WINDOW_START
 
 READY_TIMEOUT = 120
 RUN_TIMEOUT = 180
@@ -411,7 +412,9 @@ def stop_group(process: subprocess.Popen) -> None:
 def dagster_dev(dbt_manifest: Path, tmp_path: Path) -> Iterator[DagsterDev]:
     """`dagster-webserver` and `dagster-daemon run` on the shipped instance (runs queued, then started by the
     daemon, sensors on as shipped), a fresh warehouse, the offline snapshot. `dagster dev` runs these two;
-    started apart, DAGSTER_IS_DEV_CLI stays unset, so no process parses dbt again (the manifest is ready)."""
+    started apart, DAGSTER_IS_DEV_CLI stays unset, so no process parses dbt again (the manifest is ready).
+    The history starts at the suite's short window (MINERS_HISTORY_START), as a user's who follows the last
+    year would: "all partitions" are its months, and the suite's full-history runs stay two."""
     data_dir, dagster_home, cwd = tmp_path / "warehouse", tmp_path / "dagster_home", tmp_path / "cwd"
     for folder in (data_dir, dagster_home, cwd):
         folder.mkdir()
@@ -420,7 +423,9 @@ def dagster_dev(dbt_manifest: Path, tmp_path: Path) -> Iterator[DagsterDev]:
     # never does) can stamp their schema version twice.
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         instance.get_runs(limit=1)
-    env = offline_env(DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir))
+    env = offline_env(
+        DAGSTER_HOME=str(dagster_home), MINERS_DATA_DIR=str(data_dir), MINERS_HISTORY_START=SHORT_WINDOW_START
+    )
     env.pop("DAGSTER_IS_DEV_CLI", None)
     workspace = ("-w", str(PROJECT_ROOT / "workspace.yaml"))
     port = free_port()
