@@ -1,9 +1,10 @@
 """docs/extending.md's folder map matches the tree: every folder of the runtime package and every top-level
-folder in git is on it, and every path it names exists."""
+folder in git is on it, and every path it names exists. The README names every served table."""
 
 import re
 import subprocess
 
+from orchestration.defs.serving.publish import served_marts, served_tables
 from orchestration.paths import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "extending.md"
@@ -35,3 +36,18 @@ def test_every_file_named_on_the_map_exists():
     text = _folder_map()
     for name in re.findall(r"\b([\w]+\.py)\b", text):
         assert list((PROJECT_ROOT / "orchestration").rglob(name)), name
+
+
+README = PROJECT_ROOT / "README.md"
+
+
+def test_every_served_table_is_in_the_readme():
+    """docs/extending.md's step 4 of a new mart: each served mart has its row in the README's table of
+    questions, and every served table is in the BI section's `Tables:` list."""
+    readme = README.read_text()
+    questions = readme.split("| question | mart | status |", 1)[1].split("\n\n", 1)[0]
+    tables = readme.split("\nTables: ", 1)[1].split("\n\n", 1)[0]
+    for mart in served_marts():
+        assert f"`{mart}`" in questions, f"{mart}: no row in the README's table of questions"
+    for table in served_tables():
+        assert f"`{table}`" in tables, f"{table}: not in the README's `Tables:` list"
