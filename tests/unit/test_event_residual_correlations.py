@@ -23,6 +23,12 @@ def long_residuals(matrix: pd.DataFrame, event_id: str = "ev", model: str = "mar
     return rows.reset_index().assign(event_id=event_id, model=model)
 
 
+def by_group(residuals: pd.DataFrame):
+    """The model's per-event-and-model reader, over a frame of long residuals."""
+    groups = dict(iter(residuals.groupby(["event_id", "model"], sort=False)))
+    return lambda event_id, model: groups.get((event_id, model), residuals.iloc[:0])
+
+
 def window_firms(tickers: list[str], window_label: str = "[0,0]", event_id: str = "ev", model: str = "market"):
     return pd.DataFrame({"event_id": event_id, "model": model, "window_label": window_label, "ticker": tickers})
 
@@ -37,7 +43,7 @@ def test_hadamard_groups_give_a_quarter(correlations_model):
         index=[-5, -4, -3, -2],
     )
     firms = window_firms([f"M{i}" for i in range(1, 10)])
-    [row] = correlations_model.mean_correlations(long_residuals(matrix), firms).to_pylist()
+    [row] = correlations_model.mean_correlations(by_group(long_residuals(matrix)), firms).to_pylist()
     assert row["n_firm_pairs"] == 36
     assert row["mean_residual_correlation"] == pytest.approx(0.25, abs=1e-15)
 
@@ -58,7 +64,7 @@ def test_pairwise_complete_matches_pandas(correlations_model):
             firms.append(window_firms(members, window_label, event_id, model))
             pairs = [reference.loc[a, b] for a, b in itertools.combinations(members, 2)]
             expected[event_id, model, window_label] = (len(pairs), float(np.mean(pairs)))
-    table = correlations_model.mean_correlations(pd.concat(residuals), pd.concat(firms))
+    table = correlations_model.mean_correlations(by_group(pd.concat(residuals)), pd.concat(firms))
     got = {
         (row["event_id"], row["model"], row["window_label"]): (row["n_firm_pairs"], row["mean_residual_correlation"])
         for row in table.to_pylist()
@@ -91,9 +97,21 @@ def test_pairs_without_a_correlation_are_left_out(correlations_model):
     )
     rows = {
         row["window_label"]: row
-        for row in correlations_model.mean_correlations(long_residuals(matrix), firms).to_pylist()
+        for row in correlations_model.mean_correlations(by_group(long_residuals(matrix)), firms).to_pylist()
     }
     assert rows["[0,0]"]["n_firm_pairs"] == 1
     assert rows["[0,0]"]["mean_residual_correlation"] == pytest.approx(matrix["A"].corr(matrix["B"]), rel=1e-12)
     assert (rows["[-1,+1]"]["n_firm_pairs"], rows["[-1,+1]"]["mean_residual_correlation"]) == (0, None)
     assert (rows["[0,+5]"]["n_firm_pairs"], rows["[0,+5]"]["mean_residual_correlation"]) == (0, None)
+
+
+def test_an_event_without_residuals_has_no_pairs(correlations_model):
+    """A window whose event and model have no estimation residuals at all: no pairs, a null mean."""
+    matrix = pd.DataFrame({"A": [0.01, -0.02, 0.03], "B": [0.02, -0.01, 0.05]}, index=[-3, -2, -1])
+    firms = pd.concat([window_firms(["A", "B"]), window_firms(["A", "B"], event_id="quiet")])
+    rows = {
+        row["event_id"]: row
+        for row in correlations_model.mean_correlations(by_group(long_residuals(matrix)), firms).to_pylist()
+    }
+    assert rows["ev"]["n_firm_pairs"] == 1
+    assert (rows["quiet"]["n_firm_pairs"], rows["quiet"]["mean_residual_correlation"]) == (0, None)

@@ -277,15 +277,16 @@ def fits(
     role = stocks["factor_role"]
     is_factor = pc.match_substring_regex(role, pattern=f"^({'|'.join(FACTOR_ROLES)})$")
     keep = pc.and_(pc.is_valid(stocks["daily_return"]), pc.or_kleene(pc.is_null(role), pc.invert(is_factor)))
-    stocks = stocks.filter(keep)
+    # the columns used from here on, so that the filtered and the sorted copies hold nothing else
+    stocks = stocks.select(["ticker", "session_date", "session_index", "daily_return"]).filter(keep)
     stocks = stocks.take(pc.sort_indices(stocks, [("ticker", "ascending"), ("session_index", "ascending")]))
     session_index = _numpy(stocks["session_index"], np.int64)
-    y = _numpy(stocks["daily_return"], np.float64)
-    x = np.full((len(session_index), 4), np.nan)
+    # [market, btc, btc_previous, ai, y] rows, filled in place: no separate x and y arrays to stack
+    data = np.full((len(session_index), 5), np.nan)
     inside = session_index < len(terms)
-    x[inside] = terms[session_index[inside]]
-    observed = ~np.isnan(x).any(axis=1) & ~np.isnan(y)
-    data = np.column_stack([x, y])
+    data[inside, :4] = terms[session_index[inside]]
+    data[:, 4] = _numpy(stocks["daily_return"], np.float64)
+    observed = ~np.isnan(data).any(axis=1)
     tickers = stocks["ticker"].combine_chunks()
     session_dates = stocks["session_date"].combine_chunks()
     if len(stocks):

@@ -101,6 +101,16 @@ def _context():
     return context
 
 
+def _release(batch: Any) -> None:
+    """Drop the batch's frame from the caches of its datasource's execution engine. The context lives as long as
+    the process, and the engine keeps the last frame each suite validated (in a reference cycle, so until a full
+    garbage collection at best): at 1,000 tickers, raw_market_prices' 0.55 GiB stayed alive in the Dagster
+    process through the whole dbt build, and mart_factor_exposure's through the steps after its gate."""
+    manager = batch.data.execution_engine.batch_manager
+    manager.batch_data_cache.clear()
+    manager.reset_batch_cache()
+
+
 def _severity(config: Any) -> str:
     severity = getattr(config, "severity", None)
     return str(getattr(severity, "value", severity) or "critical").lower()
@@ -163,7 +173,10 @@ def validate_frame(
     if grain or shown_with:
         result_format["unexpected_index_column_names"] = [*grain, *shown_with]
     parameters = dict(suite_parameters() if parameters is None else parameters)
-    validation = batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
+    try:
+        validation = batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
+    finally:
+        _release(batch)
     failed = []
     for item in validation.results:
         if item.success:
