@@ -33,9 +33,10 @@ DBT_CONSOLE_TAG = "miners/dbt_console"
 
 
 def dbt_executable() -> str:
-    """dbt from this environment, even when its bin folder is not on PATH (e.g. `.venv/bin/dagster dev`)."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+    """This environment's dbt, as `miners-dbt` (launcher.py: dbt, with a `--version` that skips its start-up),
+    even when its bin folder is not on PATH (e.g. `.venv/bin/dagster dev`)."""
+    beside_python = Path(sys.executable).parent / "miners-dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("miners-dbt") or "miners-dbt")
 
 
 def dbt_command(*args: str, target_path: Path = DBT_TARGET_PATH) -> list[str]:
