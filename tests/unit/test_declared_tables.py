@@ -55,12 +55,13 @@ SAME_AS_DBT_TEST = {
     "expect_column_values_to_be_in_set": "accepted_values",
 }
 # the project's model-level test of several columns -> the one-column test it states for each
-PER_COLUMN_OF = {"not_null_columns": "not_null"}
+PER_COLUMN_OF = {"not_null_columns": "not_null", "accepted_values_columns": "accepted_values"}
 
 
 def _dbt_column_tests(manifest: dict) -> dict[str, set[tuple[str, str, tuple[str, ...]]]]:
     """model name -> (test, column, values) of its error-severity not_null and accepted_values tests, a
-    not_null_columns test counting as a not_null test of each column it lists."""
+    not_null_columns (accepted_values_columns) test counting as a not_null (accepted_values) test of each
+    column it lists."""
     tests: dict[str, set] = {}
     for node in manifest["nodes"].values():
         meta = node.get("test_metadata") or {}
@@ -71,13 +72,15 @@ def _dbt_column_tests(manifest: dict) -> dict[str, set[tuple[str, str, tuple[str
             continue
         kwargs = {**meta.get("kwargs", {}), **meta.get("kwargs", {}).get("arguments", {})}
         model = (node.get("attached_node") or "").split(".")[-1]
-        values = tuple(sorted(map(str, kwargs.get("values") or ())))
-        for column in kwargs.get("column_names") or [node.get("column_name")]:
-            tests.setdefault(model, set()).add((name, column, values))
+        per_column = kwargs.get("columns") or {
+            column: kwargs.get("values") or () for column in kwargs.get("column_names") or [node.get("column_name")]
+        }
+        for column, values in per_column.items():
+            tests.setdefault(model, set()).add((name, column, tuple(sorted(map(str, values)))))
     return tests
 
 
-def test_a_not_null_columns_test_counts_for_each_of_its_columns(dbt_manifest):
+def test_a_model_level_test_counts_for_each_of_its_columns(dbt_manifest):
     tests = _dbt_column_tests(json.loads(dbt_manifest.read_text()))
     assert ("not_null", "n_obs", ()) in tests["mart_factor_exposure"]
     assert ("accepted_values", "window_size", ("252", "60")) in tests["mart_factor_exposure"]
