@@ -1,12 +1,30 @@
-"""Shared fixtures. Tests are offline: the snapshot source replays recorded responses, nothing is fetched."""
+"""Shared fixtures. Tests are offline: the snapshot source replays recorded responses, nothing is fetched.
+
+`make test` runs the suite on two pytest-xdist workers (pyproject.toml's addopts). The main process parses the dbt
+project before the workers start; each worker gets its own dbt target folder, seeded with that manifest, so one
+worker's dbt invocations never prune or rewrite another's. Tests that share a costly fixture run on one worker
+(`xdist_group`, below): the session's pipeline run and the real-data run happen once each.
+"""
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import SETTING_DEFAULTS
-from tests.pipeline_run import pipeline  # noqa: F401 - the session's whole-graph run, shared by test folders
+from orchestration.paths import DBT_PROJECT_DIR
+
+if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("DBT_TARGET_PATH"):
+    # before anything reads DBT_TARGET_PATH (orchestration/defs/dbt/command.py)
+    _worker_target = Path(tempfile.mkdtemp(prefix=f"dbt_target_{os.environ['PYTEST_XDIST_WORKER']}_"))
+    for _artefact in ("manifest.json", "partial_parse.msgpack"):
+        shutil.copy(DBT_PROJECT_DIR / "target" / _artefact, _worker_target / _artefact)
+    os.environ["DBT_TARGET_PATH"] = str(_worker_target)
+
+
+from orchestration.settings import SETTING_DEFAULTS  # noqa: E402 - after the worker's target folder is set
+from tests.pipeline_run import pipeline  # noqa: E402, F401 - the session's whole-graph run, shared by test folders
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real"
 TESTS = Path(__file__).resolve().parent
@@ -26,10 +44,18 @@ SLOW = {  # a folder, a file or a file::test (under tests/) -> why it takes long
 SLOW_FIXTURES = {"arelle_cntlr"}  # the XBRL parser checked against Arelle
 
 
+# Session fixtures too costly to build on each worker: the tests that use one run on the same worker.
+SHARED_SESSION_FIXTURES = ("pipeline", "real_run")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         where = item.path.relative_to(TESTS).as_posix()
         fixtures = set(getattr(item, "fixturenames", ()))
+        # a shared session fixture's group, else the module's (its module-scoped fixtures are built once)
+        group = next((name for name in SHARED_SESSION_FIXTURES if name in fixtures), where)
+        item.add_marker(pytest.mark.xdist_group(group))
         if where.startswith("unit/"):
             item.add_marker(pytest.mark.unit)
         if where.startswith(PIPELINE_FOLDERS) or fixtures & PIPELINE_FIXTURES:
@@ -50,10 +76,19 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """`dbt parse` before collection: the definitions (the dbt assets, the gates, publish's list) are derived
-    from dbt's manifest when their modules are imported, and test modules import them."""
+    from dbt's manifest when their modules are imported, and test modules import them. A worker's target
+    folder holds the main process's manifest already."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     from orchestration.defs.dbt.project import dbt_project, manifest_preparer
 
     manifest_preparer.prepare(dbt_project)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A worker's own dbt target folder goes with it."""
+    if "_worker_target" in globals():
+        shutil.rmtree(_worker_target, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
