@@ -50,12 +50,14 @@ SHARED_SESSION_FIXTURES = ("pipeline", "real_run")
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    groups: dict[pytest.Item, str] = {}
     for item in items:
         where = item.path.relative_to(TESTS).as_posix()
         fixtures = set(getattr(item, "fixturenames", ()))
         # a shared session fixture's group, else the module's (its module-scoped fixtures are built once)
         group = next((name for name in SHARED_SESSION_FIXTURES if name in fixtures), where)
         item.add_marker(pytest.mark.xdist_group(group))
+        groups[item] = group
         if where.startswith("unit/"):
             item.add_marker(pytest.mark.unit)
         if where.startswith(PIPELINE_FOLDERS) or fixtures & PIPELINE_FIXTURES:
@@ -64,6 +66,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             where.startswith(place) or f"{where}::{item.originalname}" == place for place in SLOW
         ):
             item.add_marker(pytest.mark.slow)
+    # Groups with a slow test first: the workers start on the long ones and fill in with the short ones,
+    # instead of one worker ending the suite alone on a long test. Within a group, the order is kept.
+    slow_groups = {groups[item] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: groups[item] not in slow_groups)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import pandas as pd
 import yfinance as yf
 from pandas.errors import Pandas4Warning
 from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from yfinance.data import YfData
 from yfinance.exceptions import YFRateLimitError
 
 from orchestration.sources.errors import MarketDataError, SourceUnreachableError
@@ -78,6 +79,10 @@ class YahooClient:
             reraise=True,
         )
         def attempt() -> tuple[pd.DataFrame, dict[str, str]]:
+            # yfinance keeps every answer to its per-ticker timezone request for the life of the process
+            # (YfData.cache_get, an lru_cache, errors included): a ticker refused once would fail every later
+            # download in this process as 'possibly delisted; no timezone found'. Each attempt asks afresh.
+            YfData.cache_get.cache_clear()
             collect = _Collect()
             yf_logger = logging.getLogger("yfinance")
             yf_logger.addHandler(collect)

@@ -148,3 +148,16 @@ def test_every_ticker_failing_the_same_way_is_one_error(tmp_path: Path):
     with pytest.raises(SourceUnreachableError) as error:
         source.fetch(["MARA", "RIOT", "SPY"], date(2023, 8, 7), date(2023, 8, 11), tmp_path / "payload")
     assert str(error.value).startswith(f"Yahoo Finance refuses requests: {YAHOO_HOST} answered HTTP 404")
+
+
+def test_a_ticker_refused_once_is_asked_again_by_the_next_download(tmp_path: Path):
+    """yfinance remembers each ticker's timezone answer for the life of the process, refusals included; a
+    download after one that Yahoo refused must not inherit that refusal."""
+    with pytest.raises(SourceUnreachableError):
+        live_source_over(EveryChartFails(CHARTS), tmp_path).fetch(
+            ["MARA", "SPY"], date(2023, 8, 7), date(2023, 8, 11), tmp_path / "refused"
+        )
+    batch = build_source("snapshot", None, cache_dir=tmp_path / "tz").fetch(
+        ["MARA", "SPY"], date(2023, 8, 7), date(2023, 8, 11), tmp_path / "payload"
+    )
+    assert sorted(batch.rows["ticker"].unique()) == ["MARA", "SPY"], batch.missing
