@@ -43,7 +43,7 @@ snapshot: setup ## Regenerate the bundled synthetic market and SEC snapshots (de
 
 dbt-docs: setup ## dbt docs, generated offline and served on http://127.0.0.1:8080 (warehouse as `make settings` says)
 	export MINERS_DATA_DIR="$$($(RUN) miners settings | sed -n 's/^MINERS_DATA_DIR=//p')" && cd dbt_project \
-	  && $(abspath $(UV)) run dbt docs generate && $(abspath $(UV)) run dbt docs serve --host 127.0.0.1 --port 8080
+	  && $(abspath $(UV)) run --no-sync dbt docs generate && $(abspath $(UV)) run --no-sync dbt docs serve --host 127.0.0.1 --port 8080
 
 setup: .env $(UV)
 	@$(UV) sync --frozen --quiet

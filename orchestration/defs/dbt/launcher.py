@@ -1,9 +1,9 @@
 """`miners-dbt`: dbt's own command line, except that `dbt --version` answers from the installed package.
 
 dagster-dbt runs `<dbt_executable> --version` once per run, to choose between dbt-core and dbt Fusion. dbt answers
-it after a full start-up and a request to PyPI for the latest release: about 4 s of every run, a sixth of the
-stack's floor. The installed dbt-core's version is all dagster-dbt reads, and the package metadata has it.
-Every other command is dbt's, unchanged. Light on purpose: nothing is imported before dbt itself.
+it after a full start-up and a request to PyPI for the latest release: 2.1 s of every run with the environment
+compiled to bytecode, 4 s without. The installed dbt-core's version is all dagster-dbt reads, and the package
+metadata has it. Every other command is dbt's, unchanged. Light on purpose: nothing is imported before dbt itself.
 """
 
 from __future__ import annotations
