@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # Where yfinance asks for daily bars (yfinance.const._BASE_URL_): the host a reachability probe asks.
 YAHOO_HOST = "query2.finance.yahoo.com"
 PROBE_TIMEOUT_SECONDS = 15
+# The per-ticker error yfinance logs when its timezone cache (SQLite) stayed locked past its timeout.
+CACHE_LOCKED = "database is locked"
 
 
 class _Collect(logging.Handler):
@@ -50,6 +52,16 @@ def _errors_by_ticker(messages: list[str], tickers: list[str]) -> dict[str, str]
             if f"'{ticker}'" in line:
                 errors[ticker] = line.split(":", 1)[-1].strip()
     return errors
+
+
+def _with_columns_of(frame: pd.DataFrame, other: pd.DataFrame, tickers: list[str]) -> pd.DataFrame:
+    """`frame` (a batched download) with the columns of `tickers` taken from `other` (their second download)."""
+    if other.empty:
+        return frame
+    if frame.empty:
+        return other
+    kept = frame.drop(columns=tickers, level="Ticker", errors="ignore")
+    return pd.concat([kept, other], axis=1).sort_index()
 
 
 class YahooClient:
@@ -78,7 +90,7 @@ class YahooClient:
             before_sleep=before_sleep_log(log, logging.WARNING),
             reraise=True,
         )
-        def attempt() -> tuple[pd.DataFrame, dict[str, str]]:
+        def attempt(asked: list[str], threads: bool) -> tuple[pd.DataFrame, dict[str, str]]:
             # yfinance keeps every answer to its per-ticker timezone request for the life of the process
             # (YfData.cache_get, an lru_cache, errors included): a ticker refused once would fail every later
             # download in this process as 'possibly delisted; no timezone found'. Each attempt asks afresh.
@@ -88,7 +100,7 @@ class YahooClient:
             yf_logger.addHandler(collect)
             try:
                 frame = yf.download(
-                    tickers,
+                    asked,
                     start=start.isoformat(),
                     end=(end + timedelta(days=1)).isoformat(),
                     interval="1d",
@@ -96,19 +108,29 @@ class YahooClient:
                     actions=False,
                     group_by="column",
                     progress=False,
-                    threads=True,
+                    threads=threads,
                     session=self.session,
                     multi_level_index=True,
                 )
             finally:
                 yf_logger.removeHandler(collect)
-            errors = _errors_by_ticker(collect.messages, tickers)
+            errors = _errors_by_ticker(collect.messages, asked)
             if any("ratelimit" in msg.lower().replace(" ", "") for msg in collect.messages):
                 raise YFRateLimitError()
             return (frame if frame is not None else pd.DataFrame()), errors
 
         try:
-            return attempt()
+            frame, errors = attempt(tickers, threads=True)
+            # yfinance's download threads share its timezone cache, one SQLite file: on a busy machine a thread
+            # can wait out SQLite's lock and lose its ticker (ranaroussi/yfinance#1274). Those tickers are
+            # asked again, one at a time.
+            locked = [ticker for ticker in tickers if CACHE_LOCKED in errors.get(ticker, "")]
+            if locked:
+                log.warning("yfinance's timezone cache was locked for %s: asked again", ", ".join(locked))
+                again, again_errors = attempt(locked, threads=False)
+                frame = _with_columns_of(frame, again, locked)
+                errors = {t: e for t, e in errors.items() if t not in locked} | again_errors
+            return frame, errors
         except YFRateLimitError as error:
             raise MarketDataError(
                 f"Yahoo rate limit (HTTP 429) persisted after {self.max_attempts} attempts "

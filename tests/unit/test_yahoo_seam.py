@@ -3,8 +3,10 @@
 from datetime import date
 from pathlib import Path
 
+import peewee
 import pytest
 import requests
+from yfinance import cache as yf_cache
 from yfinance.exceptions import YFRateLimitError
 
 from orchestration.paths import SNAPSHOT_DIR
@@ -161,3 +163,35 @@ def test_a_ticker_refused_once_is_asked_again_by_the_next_download(tmp_path: Pat
         ["MARA", "SPY"], date(2023, 8, 7), date(2023, 8, 11), tmp_path / "payload"
     )
     assert sorted(batch.rows["ticker"].unique()) == ["MARA", "SPY"], batch.missing
+
+
+def test_a_ticker_lost_to_a_locked_timezone_cache_is_asked_again(client: YahooClient, monkeypatch: pytest.MonkeyPatch):
+    """yfinance's download threads share one SQLite timezone cache; on a busy machine one can wait out the lock
+    and lose its ticker (seen in the suite: SPY missing, its gate failed). The client asks for it again."""
+    lookup = yf_cache._TzCache.lookup
+    locked_once = {"SPY"}
+
+    def lookup_or_locked(self, key):
+        if key in locked_once:
+            locked_once.discard(key)
+            raise peewee.OperationalError("database is locked")
+        return lookup(self, key)
+
+    monkeypatch.setattr(yf_cache._TzCache, "lookup", lookup_or_locked)
+    frame, errors = client.download(["MARA", "SPY", "BTC-USD"], date(2024, 4, 18), date(2024, 4, 23))
+    assert not locked_once  # the lock happened
+    assert errors == {}
+    parts = split_by_ticker(frame, ["MARA", "SPY", "BTC-USD"])
+    assert sorted(parts) == ["BTC-USD", "MARA", "SPY"]
+    assert len(parts["SPY"]) == len(parts["MARA"]) == 4
+    assert frame.columns.names == ["Price", "Ticker"]
+
+
+def test_a_cache_that_stays_locked_is_reported_for_its_ticker(client: YahooClient, monkeypatch: pytest.MonkeyPatch):
+    def always_locked(self, key):
+        raise peewee.OperationalError("database is locked")
+
+    monkeypatch.setattr(yf_cache._TzCache, "lookup", always_locked)
+    _, errors = client.download(["MARA", "SPY"], date(2024, 4, 18), date(2024, 4, 23))
+    assert set(errors) == {"MARA", "SPY"}
+    assert all("database is locked" in error for error in errors.values())
