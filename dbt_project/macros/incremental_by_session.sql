@@ -20,3 +20,31 @@
 {% macro add_rebuilt_at_if_missing() -%}
     {% if is_incremental() %}alter table {{ this }} add column if not exists rebuilt_at timestamp{% endif %}
 {%- endmacro %}
+
+{#- The event study's incremental models (int_event_model_fits, int_event_abnormal_returns, int_event_cars) are
+    keyed by event: a build recomputes an event whole, every row of it, or leaves it as it was. The sessions an
+    event's rows read, relative to its event session, run from the estimation window's start (or -1) to +5, the
+    end of the widest event window; int_event_model_fits recomputes the events whose span holds a session whose
+    returns were rebuilt since its last build, and the events it has no row of (a new one in the seed, or one
+    whose session the calendar just reached). The models after it recompute the events their parents rebuilt.
+    Edits to the events or miners seeds, or to the event vars, reach existing rows with `miners run
+    --full-refresh`. -#}
+{% macro event_span_start() -%}
+    {{ [var('event_estimation_start'), -1] | min }}
+{%- endmacro %}
+
+{% macro event_span_end() -%}
+    5
+{%- endmacro %}
+
+{#- The events whose rows in any of `parents` were rebuilt since this model's last build. -#}
+{% macro events_rebuilt_in(parents) -%}
+    (
+        {%- for parent in parents %}
+        select event_id from {{ parent }} where rebuilt_at > {{ last_rebuilt_at() }}
+        {%- if not loop.last %}
+        union
+        {%- endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}

@@ -1,6 +1,7 @@
 """The daily update is incremental (macros/incremental_by_session.sql): five one-session updates after a run that
 stopped five sessions early serve what a cold full run serves, row for row, and each update recomputes only what
-its new bars reach. The run that stopped early is the session's cold run rolled back (no full-history run here)."""
+its new bars reach. The run that stopped early is the session's cold run rolled back (no full-history run here),
+and it has not seen the newest event of the seed yet."""
 
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,9 @@ from tests.pipeline.published import assert_same_tables, copy_warehouse, publish
 from tests.pipeline_run import PipelineRun
 
 UPDATES = 5
-INCREMENTAL = ("int_daily_returns", "int_factor_returns", "int_factor_exposure_fits")
+BY_SESSION = ("int_daily_returns", "int_factor_returns", "int_factor_exposure_fits")
+BY_EVENT = ("int_event_model_fits", "int_event_abnormal_returns", "int_event_cars")
+INCREMENTAL = BY_SESSION + BY_EVENT
 
 
 def _stamped_last(data_dir: Path) -> dict[str, tuple[int, int]]:
@@ -40,13 +43,45 @@ def last_sessions(pipeline: PipelineRun) -> list[date]:
     return sorted(frame["session_date"].dt.date)
 
 
-def _roll_back(data_dir: Path, last_session: date) -> None:
+def _roll_back(data_dir: Path, last_session: date) -> str:
     """The warehouse as a run that stopped at last_session left it: no bars after it, and the incremental
-    models' rows up to it (they depend only on earlier sessions, so a cold build's rows are that run's)."""
+    models' rows up to it (they depend only on earlier sessions, so a cold build's rows are that run's). The
+    newest event's rows are gone too, as if the seed gained it since: the event models must add it back."""
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as connection:
         connection.execute("delete from raw.market_prices where date > ?", [last_session])
-        for model in INCREMENTAL:
+        for model in BY_SESSION:
             connection.execute(f"delete from intermediate.{model} where session_date > ?", [last_session])  # noqa: S608
+        (newest_event,) = connection.execute(
+            "select event_id from intermediate.int_event_model_fits order by event_session_index desc limit 1"
+        ).fetchone()
+        for model in BY_EVENT:
+            connection.execute(f"delete from intermediate.{model} where event_id = ?", [newest_event])  # noqa: S608
+    return newest_event
+
+
+def _events_reached(data_dir: Path, first_session: date) -> set[str]:
+    """The events whose span (estimation window to +5) holds a session on or after first_session."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            """
+            select distinct fits.event_id
+            from intermediate.int_event_model_fits as fits, intermediate.int_us_sessions as sessions
+            where sessions.session_date >= ? and sessions.session_index <= fits.event_session_index + 5
+            """,
+            [first_session],
+        ).fetchall()
+    return {event_id for (event_id,) in rows}
+
+
+def _events_rebuilt_last(data_dir: Path, model: str) -> set[str]:
+    """The events of `model` recomputed by the latest build: stamped with its start, which every SQL model of one
+    dbt invocation shares, and int_daily_returns (which every update writes) shows."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            f"select distinct event_id from intermediate.{model}"  # noqa: S608
+            " where rebuilt_at = (select max(rebuilt_at) from intermediate.int_daily_returns)"
+        ).fetchall()
+    return {event_id for (event_id,) in rows}
 
 
 def test_five_one_session_updates_serve_what_a_cold_run_serves(
@@ -56,7 +91,7 @@ def test_five_one_session_updates_serve_what_a_cold_run_serves(
 
     start, _ = market.snapshot_coverage()
     copy_warehouse(pipeline.data_dir, tmp_path)
-    _roll_back(tmp_path, last_sessions[0])
+    newest_event = _roll_back(tmp_path, last_sessions[0])
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     instance = dg.DagsterInstance.ephemeral()
     graph = defs.resolve_asset_graph()
@@ -85,6 +120,12 @@ def test_five_one_session_updates_serve_what_a_cold_run_serves(
             ).fetchone()[0]
         assert stamped["int_factor_exposure_fits"][0] == reached < stamped["int_factor_exposure_fits"][1]
         assert stamped["int_daily_returns"][0] < stamped["int_daily_returns"][1] / 10
+        # the event models recompute the events whose span reaches the reloaded month, and (first update) the
+        # event they had no row of; the rows of every other event are left as they were
+        reached = _events_reached(tmp_path, session.replace(day=1))
+        expected = reached | ({newest_event} if session == last_sessions[1] else set())
+        for model in BY_EVENT:
+            assert _events_rebuilt_last(tmp_path, model) == expected, (model, session)
 
     status = publish_status(tmp_path)
     assert market_marts and all(status[table]["status"] == "fresh" for table in market_marts)  # the updates' builds

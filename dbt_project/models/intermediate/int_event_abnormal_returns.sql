@@ -4,6 +4,17 @@
 -- market_return [+ beta_btc_same_day * btc_return + beta_btc_lag * btc_previous_return]). Null when the
 -- model was not estimated or a return it needs is missing. One row per session on which the stock has
 -- a price.
+--
+-- Incremental, keyed by event (macros/incremental_by_session.sql): the events int_event_model_fits rebuilt since
+-- this model's last build.
+
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ add_rebuilt_at_if_missing() }}",
+) }}
 
 {%- set estimation_start = var('event_estimation_start') %}
 {%- set estimation_end = var('event_estimation_end') %}
@@ -22,6 +33,9 @@ fits as (
         beta_btc_same_day,
         beta_btc_lag
     from {{ ref('int_event_model_fits') }}
+    {%- if is_incremental() %}
+    where event_id in {{ events_rebuilt_in([ref('int_event_model_fits')]) }}
+    {%- endif %}
 
 ),
 
@@ -66,8 +80,8 @@ relative_returns as (
     inner join stock_returns
         on fits.ticker = stock_returns.ticker
         and stock_returns.session_index
-            between fits.event_session_index + {{ [estimation_start, -1] | min }}
-            and fits.event_session_index + 5
+            between fits.event_session_index + {{ event_span_start() }}
+            and fits.event_session_index + {{ event_span_end() }}
     left join factor_returns
         on stock_returns.session_index = factor_returns.session_index
 
@@ -93,7 +107,8 @@ final as (
                 when model = 'market_btc' then beta_btc_same_day * btc_return + beta_btc_lag * btc_previous_return
                 else 0
             end
-        ) as abnormal_return
+        ) as abnormal_return,
+        {{ rebuilt_at() }} as rebuilt_at
     from relative_returns
     where relative_session between {{ estimation_start }} and {{ estimation_end }}
         or relative_session between -1 and 5

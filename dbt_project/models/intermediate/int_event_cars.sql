@@ -11,6 +11,19 @@
 -- returns) minus its estimation mean, and S^-1 the inverse of the factors' centred cross-products over
 -- the estimation window (int_event_model_fits; for the market model 1 / ss_market). car_t_stat =
 -- CAR / sqrt(var(CAR)) is Student-t with residual_degrees_of_freedom under normal errors.
+--
+-- Incremental, keyed by event (macros/incremental_by_session.sql): the events its parents rebuilt since its last
+-- build.
+
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ add_rebuilt_at_if_missing() }}",
+) }}
+
+{%- set parents = [ref('int_event_model_fits'), ref('int_event_abnormal_returns')] %}
 
 with
 
@@ -52,6 +65,9 @@ fits as (
         inverse_sxx_btc_btc_previous,
         inverse_sxx_btc_previous_btc_previous
     from {{ ref('int_event_model_fits') }}
+    {%- if is_incremental() %}
+    where event_id in {{ events_rebuilt_in(parents) }}
+    {%- endif %}
 
 ),
 
@@ -156,7 +172,8 @@ final as (
         car_variance_factor,
         residual_std * sqrt(car_variance_factor) as car_std_error,
         car / nullif(residual_std * sqrt(car_variance_factor), 0) as car_t_stat,
-        residual_degrees_of_freedom
+        residual_degrees_of_freedom,
+        {{ rebuilt_at() }} as rebuilt_at
     from cars
 
 )

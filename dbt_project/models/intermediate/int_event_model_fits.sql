@@ -23,6 +23,17 @@
 -- estimation_sessions counts the US sessions of the design window that lie on or after the ticker's
 -- first priced session (its listing, or the start of the data; bars of a predecessor never reach
 -- int_daily_returns, see seed ticker_listings).
+--
+-- Incremental, keyed by event (macros/incremental_by_session.sql): a build recomputes the events whose span holds
+-- a session whose returns were rebuilt since its last build, and the events it has no row of.
+
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ add_rebuilt_at_if_missing() }}",
+) }}
 
 {%- set estimation_start = var('event_estimation_start') %}
 {%- set estimation_end = var('event_estimation_end') %}
@@ -109,6 +120,47 @@ event_sessions as (
 
 ),
 
+{% if is_incremental() %}
+
+-- sessions whose stock or factor returns were rebuilt since this model's last build
+changed_sessions as (
+
+    select session_index
+    from {{ ref('int_daily_returns') }}
+    where rebuilt_at > {{ last_rebuilt_at() }}
+    union
+    select session_index
+    from {{ ref('int_factor_returns') }}
+    where rebuilt_at > {{ last_rebuilt_at() }}
+
+),
+
+built_event_sessions as (
+
+    select event_sessions.*
+    from event_sessions
+    where
+        exists (
+            select 1
+            from changed_sessions
+            where changed_sessions.session_index
+                between event_sessions.event_session_index + {{ event_span_start() }}
+                and event_sessions.event_session_index + {{ event_span_end() }}
+        )
+        or event_sessions.event_id not in (select built.event_id from {{ this }} as built)
+
+),
+
+{% else %}
+
+built_event_sessions as (
+
+    select * from event_sessions
+
+),
+
+{% endif %}
+
 ticker_spans as (
 
     select
@@ -126,21 +178,23 @@ ticker_events as (
     select
         ticker_spans.ticker,
         ticker_spans.factor_role,
-        event_sessions.event_id,
-        event_sessions.event_date,
-        event_sessions.event_name,
-        event_sessions.session_date,
-        event_sessions.event_session_index,
+        built_event_sessions.event_id,
+        built_event_sessions.event_date,
+        built_event_sessions.event_name,
+        built_event_sessions.session_date,
+        built_event_sessions.event_session_index,
         -- sessions of the design window on or after the ticker's first priced session
         greatest(
             0,
-            event_sessions.event_session_index + {{ estimation_end }}
-            - greatest(event_sessions.event_session_index + {{ estimation_start }}, ticker_spans.first_session_index)
+            built_event_sessions.event_session_index + {{ estimation_end }}
+            - greatest(
+                built_event_sessions.event_session_index + {{ estimation_start }}, ticker_spans.first_session_index
+            )
             + 1
         ) as estimation_sessions
     from ticker_spans
-    inner join event_sessions
-        on event_sessions.event_session_index
+    inner join built_event_sessions
+        on built_event_sessions.event_session_index
             between ticker_spans.first_session_index and ticker_spans.last_session_index
 
 ),
@@ -285,7 +339,8 @@ final as (
         fits.inverse_0_2 as inverse_sxx_market_btc_previous,
         fits.inverse_1_1 as inverse_sxx_btc_btc,
         fits.inverse_1_2 as inverse_sxx_btc_btc_previous,
-        fits.inverse_2_2 as inverse_sxx_btc_previous_btc_previous
+        fits.inverse_2_2 as inverse_sxx_btc_previous_btc_previous,
+        {{ rebuilt_at() }} as rebuilt_at
     from ticker_events
     inner join models
         on ticker_events.factor_role is distinct from 'btc'
