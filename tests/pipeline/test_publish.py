@@ -3,6 +3,7 @@ what it taints: a table whose build failed its gate (or sits downstream of a fai
 last published, byte for byte, and marked stale with the reason; every other table is served fresh."""
 
 import functools
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -145,12 +146,15 @@ def test_a_failed_mart_gate_withholds_only_that_mart(
     monkeypatch.setenv("MINERS_DATA_DIR", str(tmp_path))
     before = served_files(tmp_path)
     previous = served_rows(tmp_path, sorted(SERVED))
-    # a bar 10% off on an event session, still a valid bar: the event study's numbers change ...
+    # a bar 10% off on an event session, still a valid bar, reloaded (stamped now, as a reload stamps it): the
+    # event study's numbers change ...
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute(
-            "update raw.market_prices set close = close * 1.1, adj_close = adj_close * 1.1 where ticker = 'MARA'"
+            "update raw.market_prices set close = close * 1.1, adj_close = adj_close * 1.1,"
+            " loaded_at = ? where ticker = 'MARA'"
             " and date = (select max(first_us_session) from staging.stg_reference__market_events"
-            " where first_us_session < date '2026-11-01')"
+            " where first_us_session < date '2026-11-01')",
+            [datetime.now(UTC).replace(tzinfo=None)],
         )
     # ... and the mart's gate sees a corrupted table
     _failing_gate(monkeypatch, "mart_event_reactions")
