@@ -4,6 +4,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_DEFAULT_TARGET_DIR = DBT_PROJECT_DIR / "target"  # dbt's artefacts, unless DBT_TARGET_PATH moves them
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot" / "data"

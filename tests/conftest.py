@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.paths import DBT_DEFAULT_TARGET_DIR
 
 if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("DBT_TARGET_PATH"):
     # before anything reads DBT_TARGET_PATH (orchestration/defs/dbt/command.py)
     _worker_target = Path(tempfile.mkdtemp(prefix=f"dbt_target_{os.environ['PYTEST_XDIST_WORKER']}_"))
     for _artefact in ("manifest.json", "partial_parse.msgpack"):
-        shutil.copy(DBT_PROJECT_DIR / "target" / _artefact, _worker_target / _artefact)
+        shutil.copy(DBT_DEFAULT_TARGET_DIR / _artefact, _worker_target / _artefact)
     os.environ["DBT_TARGET_PATH"] = str(_worker_target)
 
 

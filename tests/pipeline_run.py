@@ -4,6 +4,7 @@ published as `miners run` does it (all_assets_job, then publish_job).
 The `pipeline` fixture is registered in tests/conftest.py, so pipeline and reliability tests share one run.
 """
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,33 @@ from orchestration.sources.market import read_snapshot_truth, snapshot_coverage
 # four months with events in them (2025-12-17, 2026-01-16) and enough sessions for the 60-session betas, so
 # every mart builds and publish succeeds. Only the session's run (below) and the real-data run cover it all.
 SHORT_WINDOW_START, SHORT_WINDOW_END = "2025-12-01", "2026-03-31"
+# The small universe of the suite's `miners run` subprocesses that test the universe or concurrency, not the
+# companies: a user who follows three companies. CORZ has a listing (ticker_listings) and AI/HPC contracts, so
+# every served reference table keeps rows.
+SMALL_UNIVERSE = ("MARA", "RIOT", "CORZ")
+
+
+def trim_miners_seed(seeds_dir: Path, kept: tuple[str, ...]) -> None:
+    """What a user does to follow fewer companies: delete the other rows of the miners seed."""
+    path = seeds_dir / "miners.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header, rows = list(reader.fieldnames or []), [row for row in reader if row["ticker"] in kept]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def small_universe_project(project: Path) -> Path:
+    """A copy of the project (its `orchestration/`, `dbt_project/` and `expectations/`, as the P4 benchmark copies
+    them) with the miners seed trimmed to SMALL_UNIVERSE: the repository's seed is never touched. A `miners run`
+    with PYTHONPATH set to it runs the copy."""
+    from benchmarks.synthetic_universe import copy_project
+
+    copy_project(project)
+    trim_miners_seed(project / "dbt_project" / "seeds", SMALL_UNIVERSE)
+    return project
 
 
 @dataclass

@@ -8,21 +8,17 @@ left out, and the run's output names them. The run covers the suite's short wind
 universe is what this tests, not the history.
 """
 
-import csv
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
-from benchmarks.synthetic_universe import copy_project
 from orchestration.defs.dbt.tables import served_tables, universe_filters
 from orchestration.paths import SEEDS_DIR
 from orchestration.universe import load_seed, load_universe
-from tests.pipeline_run import SHORT_WINDOW_END, SHORT_WINDOW_START
+from tests.pipeline_run import SHORT_WINDOW_END, SHORT_WINDOW_START, SMALL_UNIVERSE, small_universe_project
 from tests.real_data.conftest import RealRun  # a `miners run` in a subprocess: its warehouse and output
 
-KEPT = ("MARA", "RIOT", "CLSK")
 # cleared from the inherited environment (the session's own warehouse, a developer's settings), then set
 CONTROLLED_PREFIXES = ("MINERS_", "DAGSTER_", "SEC_", "DBT_")
 CONTROLLED_NAMES = ("PYTHONPATH", "VIRTUAL_ENV")
@@ -30,24 +26,11 @@ CONTROLLED_NAMES = ("PYTHONPATH", "VIRTUAL_ENV")
 COMPANY_MARTS = ("marts.mart_factor_exposure", "marts.mart_revenue_mix", "marts.mart_ai_capacity_exposure")
 
 
-def trim_miners_seed(seeds_dir: Path, kept: tuple[str, ...]) -> None:
-    """What the user does: delete the rows of the companies they do not follow."""
-    path = seeds_dir / "miners.csv"
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header, rows = list(reader.fieldnames or []), [row for row in reader if row["ticker"] in kept]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture(scope="module")
 def trimmed_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
     root = tmp_path_factory.mktemp("trimmed_universe")
     project, data_dir = root / "project", root / "warehouse"
-    copy_project(project)
-    trim_miners_seed(project / "dbt_project" / "seeds", KEPT)
+    small_universe_project(project)
     env = {k: v for k, v in os.environ.items() if not k.startswith(CONTROLLED_PREFIXES) and k not in CONTROLLED_NAMES}
     env.update(PYTHONPATH=str(project), MINERS_DATA_DIR=str(data_dir), PYTHONWARNINGS="ignore")
     command = ["run", "--start", SHORT_WINDOW_START, "--end", SHORT_WINDOW_END]  # a full history adds nothing here
@@ -70,20 +53,21 @@ def test_the_served_tables_hold_only_the_kept_companies_and_the_factors(trimmed_
     ).relation
     for relation in tables:
         tickers = set(trimmed_run.serving(f"select distinct ticker from {relation}").ticker.dropna())  # noqa: S608 - names from the serving file's catalog
-        allowed = set(KEPT) | (factors if relation.startswith("marts.") else set())  # the sector ETF has betas too
+        # the sector ETF has betas too
+        allowed = set(SMALL_UNIVERSE) | (factors if relation.startswith("marts.") else set())
         assert tickers <= allowed, (relation, tickers - allowed)
         if relation in COMPANY_MARTS:
-            assert set(KEPT) <= tickers, (relation, tickers)
-    assert set(trimmed_run.serving("select ticker from reference.miners").ticker) == set(KEPT)
+            assert set(SMALL_UNIVERSE) <= tickers, (relation, tickers)
+    assert set(trimmed_run.serving("select ticker from reference.miners").ticker) == set(SMALL_UNIVERSE)
 
 
 def test_the_output_names_the_seed_rows_left_out(trimmed_run: RealRun):
     lines = trimmed_run.output.splitlines()
     for table in universe_filters():
-        left_out = sorted({row[table.column] for row in load_seed(table.seed, SEEDS_DIR)} - set(KEPT))
+        left_out = sorted({row[table.column] for row in load_seed(table.seed, SEEDS_DIR)} - set(SMALL_UNIVERSE))
         assert left_out, f"seed {table.seed} names only kept companies: nothing to leave out"
         prefix = f"CHECK WARNING: {table.asset_key} outside_universe: seed {table.seed}: "
         line = next((line for line in lines if line.startswith(prefix)), None)
         assert line is not None, (prefix, trimmed_run.output[-6000:])
         assert all(f" {ticker} (" in line for ticker in left_out), (line, left_out)
-        assert not any(f" {ticker} (" in line for ticker in KEPT), line
+        assert not any(f" {ticker} (" in line for ticker in SMALL_UNIVERSE), line

@@ -107,6 +107,7 @@ class Home:
     """A warehouse folder, a Dagster home and an empty working folder, and the environment of a run."""
 
     root: Path
+    project: Path | None = None  # a copy of the project to run (PYTHONPATH), else this checkout
     data_dir: Path = field(init=False)
     dagster_home: Path = field(init=False)
     cwd: Path = field(init=False)
@@ -118,7 +119,7 @@ class Home:
             self.root / "cwd",
         )
         for folder in (self.data_dir, self.dagster_home, self.cwd):
-            folder.mkdir()
+            folder.mkdir(parents=True)
         if INSTANCE_YAML.exists():  # as `make` sets the instance up
             shutil.copy(INSTANCE_YAML, self.dagster_home / "dagster.yaml")
 
@@ -131,6 +132,8 @@ class Home:
             PYTHONUNBUFFERED="1",
         )
         env.pop("DAGSTER_IS_DEV_CLI", None)
+        if self.project is not None:
+            env["PYTHONPATH"] = str(self.project)
         return env
 
 

@@ -2,9 +2,9 @@
 failing on DuckDB's file lock, and a killed run's pool slot does not block the runs after it.
 
 - Two `miners run` started at once on one warehouse and one Dagster instance (DAGSTER_HOME with the shipped
-  dagster.yaml) over a short range: the second waits for the first, both succeed, no two steps of the pool
-  ever ran at the same time, and the published data is consistent (complete serving file, no duplicate keys,
-  marts served as built).
+  dagster.yaml) over a short range and the suite's small universe: the second waits for the first, both
+  succeed, no two steps of the pool ever ran at the same time, and the published data is consistent (complete
+  serving file, no duplicate keys, marts served as built).
 - A process that holds a pool slot is SIGKILLed: while it lived, `fail_abandoned_runs` left its run alone;
   after, it marks the run failed and frees the slot, so the next pooled step runs.
 """
@@ -27,6 +27,7 @@ import pytest
 from orchestration.cli import fail_abandoned_runs
 from orchestration.defs.resources import WAREHOUSE_POOL
 from tests.pipeline.published import assert_same_tables, built_rows, served_rows
+from tests.pipeline_run import small_universe_project
 from tests.reliability.test_r4_sigkill import (
     END,
     RUN_TIMEOUT,
@@ -69,7 +70,7 @@ def step_intervals(instance: dg.DagsterInstance, run_id: str) -> list[tuple[floa
 
 
 def test_two_runs_at_once_both_succeed_one_step_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    home = Home(tmp_path)
+    home = Home(tmp_path / "home", project=small_universe_project(tmp_path / "project"))  # who takes turns, not what
     command = [sys.executable, "-m", "orchestration.cli", "run", "--start", START, "--end", END]
     processes = [
         subprocess.Popen(

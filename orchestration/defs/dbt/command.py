@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from orchestration.paths import DBT_PROJECT_DIR
+from orchestration.paths import DBT_DEFAULT_TARGET_DIR, DBT_PROJECT_DIR
 from orchestration.settings import project_settings
 
 try:
@@ -23,7 +23,7 @@ except ImportError:  # Windows
     fcntl = None
 
 # dbt's own DBT_TARGET_PATH moves the artefacts (manifest, run results); dagster-dbt honours it too.
-DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+DBT_TARGET_PATH = Path(os.environ.get("DBT_TARGET_PATH") or DBT_DEFAULT_TARGET_DIR)
 # dagster-dbt gives each invocation its own target folder (about 8 MB: compiled SQL, run results, logs).
 KEEP_INVOCATION_FOLDERS = 3
 # A run tagged DBT_CONSOLE_TAG=quiet (`miners run` without --verbose) keeps dbt's line per node out of stdout,
