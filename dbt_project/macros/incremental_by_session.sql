@@ -25,8 +25,9 @@
     keyed by event: a build recomputes an event whole, every row of it, or leaves it as it was. The sessions an
     event's rows read, relative to its event session, run from the estimation window's start (or -1) to +5, the
     end of the widest event window; int_event_model_fits recomputes the events whose span holds a session whose
-    returns were rebuilt since its last build, and the events it has no row of (a new one in the seed, or one
-    whose session the calendar just reached). The models after it recompute the events their parents rebuilt.
+    returns were rebuilt since its last build, the events inside a gap after which a ticker's rebuilt prices
+    resume (they now lie inside its price history), and the events it has no row of (a new one in the seed, or
+    one whose session the calendar just reached). The models after it recompute the events their parents rebuilt.
     Edits to the events or miners seeds, or to the event vars, reach existing rows with `miners run
     --full-refresh`. -#}
 {% macro event_span_start() -%}

@@ -25,7 +25,8 @@
 -- int_daily_returns, see seed ticker_listings).
 --
 -- Incremental, keyed by event (macros/incremental_by_session.sql): a build recomputes the events whose span holds
--- a session whose returns were rebuilt since its last build, and the events it has no row of.
+-- a session whose returns were rebuilt since its last build, the events inside a gap after which a ticker's
+-- prices resume, and the events it has no row of.
 
 {{ config(
     materialized='incremental',
@@ -135,6 +136,19 @@ changed_sessions as (
 
 ),
 
+-- per ticker whose returns were rebuilt: its last session kept as it was and its first rebuilt one. Events
+-- between the two (a ticker whose prices resume after a gap) now lie inside its price history.
+resumed_tickers as (
+
+    select
+        ticker,
+        max(case when rebuilt_at <= {{ last_rebuilt_at() }} then session_index end) as last_kept_session_index,
+        min(case when rebuilt_at > {{ last_rebuilt_at() }} then session_index end) as first_rebuilt_session_index
+    from {{ ref('int_daily_returns') }}
+    group by ticker
+
+),
+
 built_event_sessions as (
 
     select event_sessions.*
@@ -146,6 +160,12 @@ built_event_sessions as (
             where changed_sessions.session_index
                 between event_sessions.event_session_index + {{ event_span_start() }}
                 and event_sessions.event_session_index + {{ event_span_end() }}
+        )
+        or exists (
+            select 1
+            from resumed_tickers
+            where event_sessions.event_session_index > resumed_tickers.last_kept_session_index
+                and event_sessions.event_session_index < resumed_tickers.first_rebuilt_session_index
         )
         or event_sessions.event_id not in (select built.event_id from {{ this }} as built)
 
