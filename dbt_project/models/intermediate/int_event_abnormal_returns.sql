@@ -111,7 +111,7 @@ final as (
         {{ rebuilt_at() }} as rebuilt_at
     from relative_returns
     where relative_session between {{ estimation_start }} and {{ estimation_end }}
-        or relative_session between -1 and 5
+        or relative_session between -1 and {{ event_span_end() }}
 
 )
 

@@ -83,7 +83,7 @@ abnormal_returns as (
         btc_return,
         btc_previous_return
     from {{ ref('int_event_abnormal_returns') }}
-    where relative_session between -1 and 5
+    where relative_session between -1 and {{ event_span_end() }}
 
 ),
 
